@@ -1,0 +1,37 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { singleton } from '../internal/global';
+
+/**
+ * What the context carries: the active span (which knows its trace), or the
+ * `UNTRACED` marker inside `runUntraced`, where nothing may be recorded or
+ * propagated (the exporters' own network calls run there).
+ */
+export interface ContextCarrier {
+  readonly isContextCarrier: true;
+}
+
+export const UNTRACED: ContextCarrier = Object.freeze({ isContextCarrier: true as const });
+
+const storage = singleton('als', () => new AsyncLocalStorage<ContextCarrier>());
+
+export function activeCarrier(): ContextCarrier | undefined {
+  return storage.getStore();
+}
+
+/** Runs `fn` with `carrier` as the current context, for its whole async life. */
+export function runWithCarrier<R>(carrier: ContextCarrier, fn: () => R): R {
+  return storage.run(carrier, fn);
+}
+
+/**
+ * Runs `fn` outside any trace: spans started and outgoing requests made inside
+ * are neither recorded nor given a `traceparent`. The export pipeline sends
+ * through here so it never traces itself.
+ */
+export function runUntraced<R>(fn: () => R): R {
+  return storage.run(UNTRACED, fn);
+}
+
+export function isUntraced(): boolean {
+  return storage.getStore() === UNTRACED;
+}

@@ -1,0 +1,412 @@
+import { runWithCarrier } from '../context/storage';
+import { getDefaultTracer } from '../default-tracer';
+import { extract } from '../propagation/propagator';
+import { formatTraceparent } from '../propagation/traceparent';
+import type { Span } from '../span';
+import type { Trace } from '../trace';
+import type { Tracer } from '../tracer';
+import type { Attributes, HeaderGetter, LinkData } from '../types';
+import { type HttpClientOptions, instrumentHttpClients } from './client-instrumentation';
+import { captureHeaders, type HeaderCapture, isSecretHeader } from './internal/headers';
+import { redactQuery } from './internal/redact';
+import { readHeaderValue, splitHost, splitUrl } from './internal/request';
+
+/** What an adapter tells core about an incoming request. */
+export interface HttpRequestInfo {
+  method: string;
+  /** The request target as received: `/users/7?x=1`, or an absolute URL. */
+  url: string;
+  headers: HeaderGetter;
+  /** `http` or `https`; default `http`. */
+  scheme?: string;
+  remoteAddress?: string;
+  /** `1.1`, `2`, ... */
+  httpVersion?: string;
+}
+
+/** How the response ended, as an adapter reports it. */
+export interface HttpOutcome {
+  statusCode?: number;
+  /** The matched route template (`/users/:id`); absent when nothing matched. */
+  route?: string;
+  /** An error thrown by or passed through the app. */
+  error?: unknown;
+  /** The client went away before the response finished. */
+  aborted?: boolean;
+  /** Response body size in bytes, when known. */
+  responseSize?: number;
+  responseHeaders?: HeaderGetter;
+}
+
+/** Options every adapter's `tracing()` accepts. */
+export interface HttpTracingOptions {
+  /** The tracer to use; default: the process-wide default tracer (from the environment). */
+  tracer?: Tracer;
+  /**
+   * Continue the caller's `traceparent`? Default true. When false (or the function
+   * returns false), a fresh trace starts and the caller's span is kept as a link.
+   */
+  trustInbound?: boolean | ((request: HttpRequestInfo) => boolean);
+  /**
+   * Requests not traced (still propagated): exact paths, path patterns, or a predicate.
+   * @example ignore: ['/health', /^\/metrics/]
+   */
+  ignore?: Array<string | RegExp> | ((request: HttpRequestInfo) => boolean);
+  /** Names the trace; return undefined for the default `METHOD /route`. */
+  name?: (request: HttpRequestInfo, route: string | undefined) => string | undefined;
+  /** Extra attributes for the server span, computed when the response ends. */
+  attributes?: (request: HttpRequestInfo, outcome: HttpOutcome) => Attributes | undefined;
+  /** Header names recorded as attributes (secret headers never are). */
+  captureHeaders?: HeaderCapture;
+  /** Send the `traceresponse` header with the trace id. Default true. */
+  traceResponse?: boolean;
+  /**
+   * Give outgoing `fetch`/`node:http` calls made while handling a request a client
+   * span and a `traceparent` (see `instrumentHttpClients`). Default true; pass
+   * options to limit which hosts receive trace context.
+   */
+  outgoing?: boolean | HttpClientOptions;
+}
+
+const KNOWN_METHODS = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+  'QUERY',
+]);
+
+const DEFAULT_CAPTURE: Required<HeaderCapture> = {
+  request: ['content-type', 'accept', 'x-request-id'],
+  response: ['content-type'],
+};
+
+/**
+ * The request lifecycle every adapter shares: extract context, sample, open the
+ * trace and its `server` span, make it current, and end it exactly once with
+ * status, route and error. Adapters only translate their framework into
+ * `HttpRequestInfo` and `HttpOutcome`.
+ *
+ * @example
+ * const http = httpServerTracing({ ignore: ['/health'] });
+ * const request = http.start({ method: req.method, url: req.url, headers: req.headers });
+ * request.run(() => handle(req, res));
+ * res.on('finish', () => request.end({ statusCode: res.statusCode, route }));
+ */
+export function httpServerTracing(options: HttpTracingOptions = {}): HttpServerTracing {
+  return new HttpServerTracing(options);
+}
+
+export class HttpServerTracing {
+  private readonly explicitTracer: Tracer | undefined;
+  private readonly trust: (request: HttpRequestInfo) => boolean;
+  private readonly ignored: ((request: HttpRequestInfo, path: string) => boolean) | undefined;
+  private readonly nameFn: HttpTracingOptions['name'];
+  private readonly attributesFn: HttpTracingOptions['attributes'];
+  private readonly capture: Required<HeaderCapture>;
+  private readonly traceResponse: boolean;
+  private readonly extraSecretHeaders: string[];
+
+  constructor(options: HttpTracingOptions) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(
+        'tracewire: tracing(options) takes an options object, e.g. tracing({ ignore: ["/health"] }).',
+      );
+    }
+    const { tracer, trustInbound = true, ignore } = options;
+    if (
+      tracer !== undefined &&
+      (typeof tracer !== 'object' || typeof tracer.startTrace !== 'function')
+    ) {
+      throw new TypeError('tracewire: the tracer option must be a Tracer from createTracer().');
+    }
+    this.explicitTracer = tracer;
+    this.trust = typeof trustInbound === 'function' ? trustInbound : () => trustInbound;
+    this.ignored = compileIgnore(ignore);
+    this.nameFn = options.name;
+    this.attributesFn = options.attributes;
+    this.capture = {
+      request: lower(options.captureHeaders?.request ?? DEFAULT_CAPTURE.request),
+      response: lower(options.captureHeaders?.response ?? DEFAULT_CAPTURE.response),
+    };
+    this.traceResponse = options.traceResponse !== false;
+    this.extraSecretHeaders = lower(tracer?.redact.headers ?? []);
+    const outgoing = options.outgoing ?? true;
+    if (outgoing !== false) instrumentHttpClients(outgoing === true ? {} : outgoing);
+  }
+
+  get tracer(): Tracer {
+    return this.explicitTracer ?? getDefaultTracer();
+  }
+
+  /** Opens the trace for one request. Never throws: on an internal failure the request runs untraced. */
+  start(request: HttpRequestInfo): ServerRequest {
+    try {
+      return this.open(request);
+    } catch {
+      return new ServerRequest(this, request, undefined, '', false);
+    }
+  }
+
+  private open(request: HttpRequestInfo): ServerRequest {
+    const tracer = this.tracer;
+    const { path, query } = splitUrl(request.url);
+    const inbound = extract(request.headers);
+    const ignored = this.ignored?.(request, path) === true;
+    const trusted = inbound !== undefined && this.trust(request);
+    const method = normalizeMethod(request.method);
+    let links: LinkData[] | undefined;
+    if (inbound !== undefined && !trusted)
+      links = [{ traceId: inbound.traceId, spanId: inbound.spanId }];
+    const trace = tracer.startTrace({
+      name: method.name,
+      kind: 'server',
+      parent: trusted ? inbound : undefined,
+      links,
+      sampled: ignored ? false : undefined,
+    });
+    const span = trace.rootSpan;
+    if (span.isRecording) {
+      this.describeRequest(span, request, method, path, query, tracer);
+    }
+    return new ServerRequest(this, request, trace, method.name, !ignored && this.traceResponse);
+  }
+
+  private describeRequest(
+    span: Span,
+    request: HttpRequestInfo,
+    method: { name: string; original: string | undefined },
+    path: string,
+    query: string,
+    tracer: Tracer,
+  ): void {
+    const attributes: Attributes = {
+      'http.request.method': method.name,
+      'url.path': path,
+      'url.scheme': request.scheme ?? 'http',
+    };
+    if (method.original !== undefined) attributes['http.request.method_original'] = method.original;
+    if (query !== '') {
+      attributes['url.query'] = redactQuery(
+        query,
+        tracer.redact.queryParams,
+        tracer.redact.replacement,
+      );
+    }
+    const host = readHeaderValue(request.headers, 'host');
+    if (host !== undefined) {
+      const { address, port } = splitHost(host);
+      attributes['server.address'] = address;
+      if (port !== undefined) attributes['server.port'] = port;
+    }
+    if (request.remoteAddress !== undefined) attributes['client.address'] = request.remoteAddress;
+    const userAgent = readHeaderValue(request.headers, 'user-agent');
+    if (userAgent !== undefined) attributes['user_agent.original'] = userAgent;
+    if (request.httpVersion !== undefined)
+      attributes['network.protocol.version'] = request.httpVersion;
+    const length = readHeaderValue(request.headers, 'content-length');
+    if (length !== undefined && length !== '0') {
+      const size = Number(length);
+      if (Number.isSafeInteger(size) && size >= 0) attributes['http.request.body.size'] = size;
+    }
+    if (this.capture.request.length > 0) {
+      captureHeaders(
+        attributes,
+        'http.request.header.',
+        request.headers,
+        this.capture.request,
+        this.extraSecretHeaders,
+      );
+    }
+    span.setAttributes(attributes);
+  }
+
+  /** @internal */
+  finish(handle: ServerRequest, outcome: HttpOutcome): void {
+    const trace = handle.trace;
+    if (trace === undefined) return;
+    const span = trace.rootSpan;
+    if (span.isRecording) {
+      const route = outcome.route ?? handle.route;
+      const method = handle.methodName;
+      const custom = this.nameFn?.(handle.request, route);
+      span.name = custom ?? (route !== undefined && route !== '' ? `${method} ${route}` : method);
+      const { statusCode } = outcome;
+      if (route !== undefined && route !== '') span.setAttribute('http.route', route);
+      if (statusCode !== undefined) span.setAttribute('http.response.status_code', statusCode);
+      if (outcome.responseSize !== undefined)
+        span.setAttribute('http.response.body.size', outcome.responseSize);
+      if (outcome.responseHeaders !== undefined && this.capture.response.length > 0) {
+        const captured: Attributes = {};
+        captureHeaders(
+          captured,
+          'http.response.header.',
+          outcome.responseHeaders,
+          this.capture.response,
+          this.extraSecretHeaders,
+        );
+        span.setAttributes(captured);
+      }
+      const error = outcome.error ?? handle.error;
+      if (outcome.aborted) {
+        span.setStatus('aborted', 'client closed the connection before the response finished');
+        if (error !== undefined) recordException(span, error);
+      } else if (statusCode !== undefined && statusCode >= 500) {
+        if (error !== undefined) span.setError(error);
+        else span.setStatus('error', `HTTP ${statusCode}`);
+        span.setAttribute(
+          'error.type',
+          error !== undefined ? span.error?.type : String(statusCode),
+        );
+      } else if (error !== undefined) {
+        if (statusCode === undefined) span.setError(error);
+        else recordException(span, error);
+      }
+      if (this.attributesFn !== undefined) {
+        const extra = this.attributesFn(handle.request, outcome);
+        if (extra) span.setAttributes(extra);
+      }
+    }
+    trace.end();
+  }
+
+  /** @internal */
+  isSecret(name: string): boolean {
+    return isSecretHeader(name, this.extraSecretHeaders);
+  }
+}
+
+/**
+ * One traced request. Adapters call `run()` around the rest of the request,
+ * `setRoute()` when the framework knows the template, and `end()` once.
+ */
+export class ServerRequest {
+  /** The trace, absent only when tracing failed internally (the request is then untraced). */
+  readonly trace: Trace | undefined;
+  readonly request: HttpRequestInfo;
+  /** @internal */
+  readonly methodName: string;
+  /** @internal */
+  route: string | undefined = undefined;
+  /** @internal */
+  error: unknown = undefined;
+  private readonly owner: HttpServerTracing;
+  private readonly sendTraceResponse: boolean;
+  private ended = false;
+
+  /** @internal */
+  constructor(
+    owner: HttpServerTracing,
+    request: HttpRequestInfo,
+    trace: Trace | undefined,
+    methodName: string,
+    sendTraceResponse: boolean,
+  ) {
+    this.owner = owner;
+    this.request = request;
+    this.trace = trace;
+    this.methodName = methodName;
+    this.sendTraceResponse = sendTraceResponse;
+  }
+
+  /** The root `server` span. */
+  get span(): Span | undefined {
+    return this.trace?.rootSpan;
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** Runs `fn` with this request's server span as the current context. */
+  run<R>(fn: () => R): R {
+    const span = this.trace?.rootSpan;
+    if (span === undefined || !span.trace.contextEnabled) return fn();
+    return runWithCarrier(span, fn);
+  }
+
+  /** Records the matched route template; the last call wins. */
+  setRoute(route: string | undefined): void {
+    if (route !== undefined) this.route = route;
+  }
+
+  /** Remembers an error seen in the app; how it counts depends on the final status. */
+  recordError(error: unknown): void {
+    this.error = error;
+  }
+
+  /**
+   * The `traceresponse` header to send (W3C Trace Context Level 2), or undefined
+   * when switched off or the request is ignored.
+   */
+  traceResponseHeader(): string | undefined {
+    const trace = this.trace;
+    if (!this.sendTraceResponse || trace === undefined) return undefined;
+    return formatTraceparent({
+      traceId: trace.id,
+      spanId: trace.rootSpan.id,
+      sampled: trace.sampled,
+      random: trace.random,
+    });
+  }
+
+  /** Ends the request's trace; only the first call counts. Never throws. */
+  end(outcome: HttpOutcome = {}): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      this.owner.finish(this, outcome);
+    } catch {
+      // Tracing must never fail the response; the trace is ended as it stands.
+      this.trace?.end();
+    }
+  }
+}
+
+function recordException(span: Span, error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  const type = error instanceof Error ? error.constructor.name : typeof error;
+  const attributes: Attributes = { 'exception.message': message, 'exception.type': type };
+  if (error instanceof Error && error.stack) attributes['exception.stacktrace'] = error.stack;
+  span.addEvent('exception', attributes);
+}
+
+function normalizeMethod(method: string): { name: string; original: string | undefined } {
+  if (KNOWN_METHODS.has(method)) return { name: method, original: undefined };
+  const upper = typeof method === 'string' ? method.toUpperCase() : '';
+  if (KNOWN_METHODS.has(upper)) return { name: upper, original: method };
+  // Unknown methods collapse to one name so arbitrary input cannot explode cardinality.
+  return { name: '_OTHER', original: String(method).slice(0, 64) };
+}
+
+function compileIgnore(
+  ignore: HttpTracingOptions['ignore'],
+): ((request: HttpRequestInfo, path: string) => boolean) | undefined {
+  if (ignore === undefined) return undefined;
+  if (typeof ignore === 'function') return (request) => ignore(request) === true;
+  if (!Array.isArray(ignore)) {
+    throw new TypeError(
+      'tracewire: ignore must be an array of paths/RegExps or a function (request) => boolean.',
+    );
+  }
+  const exact = new Set<string>();
+  const patterns: RegExp[] = [];
+  for (const entry of ignore) {
+    if (typeof entry === 'string') exact.add(entry);
+    else if (entry instanceof RegExp) patterns.push(entry);
+    else
+      throw new TypeError(
+        `tracewire: ignore entries must be strings or RegExps, got ${typeof entry}.`,
+      );
+  }
+  return (_request, path) => exact.has(path) || patterns.some((pattern) => pattern.test(path));
+}
+
+function lower(names: string[]): string[] {
+  return names.map((name) => name.toLowerCase());
+}

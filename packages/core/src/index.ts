@@ -1,0 +1,43 @@
+export { currentSpan, currentTrace, inject, span } from './context/current';
+export { runUntraced } from './context/storage';
+export { traced } from './decorators/traced';
+export { getDefaultTracer, setDefaultTracer, tracerOptionsFromEnv } from './default-tracer';
+export {
+  type ConsoleExporter,
+  type ConsoleExporterOptions,
+  consoleExporter,
+} from './export/console-exporter';
+export { type PostBatchOptions, postBatch } from './export/http-transport';
+export { type MemoryExporter, memoryExporter } from './export/memory-exporter';
+export { type HttpClientOptions, instrumentHttpClients } from './http/client-instrumentation';
+export type { HeaderCapture } from './http/internal/headers';
+export { endWithNodeResponse, nodeRequestInfo } from './http/node';
+export {
+  type HttpOutcome,
+  type HttpRequestInfo,
+  HttpServerTracing,
+  type HttpTracingOptions,
+  httpServerTracing,
+  ServerRequest,
+} from './http/server-tracing';
+export type { Limits } from './internal/limits';
+export type { LogFields, Logger } from './log';
+export * from './propagation/index';
+export {
+  alwaysOff,
+  alwaysOn,
+  parentBased,
+  ratioSampler,
+  type Sampler,
+  type SamplerOption,
+  type SamplingInput,
+  type TailPolicy,
+} from './sampling/samplers';
+export type { SpanEndOptions, SpanOptions, SpanUpdate } from './span';
+export { Span } from './span';
+export type { TraceOptions, TraceUpdate } from './trace';
+export { Trace } from './trace';
+export type { RecordedEvent, RedactOptions, TracerOptions, TracerStats } from './tracer';
+export { createTracer, Tracer, withSpan } from './tracer';
+export * from './types';
+export { VERSION } from './version';

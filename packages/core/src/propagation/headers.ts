@@ -1,0 +1,69 @@
+import type { HeaderGetter } from '../types';
+
+/** Where outbound propagation headers are written: a plain object, or anything with `.set()`. */
+export type HeaderCarrier = Record<string, unknown> | { set(name: string, value: string): unknown };
+
+/**
+ * Reads one header from Node's `IncomingHttpHeaders`, a plain record with keys in
+ * any case, or a fetch-style object with `.get()`. Returns `undefined` when the
+ * header is absent or the bag misbehaves; never throws.
+ *
+ * @example readHeader(req.headers, 'traceparent') // '00-4bf9...-01' | undefined
+ */
+export function readHeader(headers: HeaderGetter, name: string): string | string[] | undefined {
+  try {
+    if (headers === null || typeof headers !== 'object') return undefined;
+    const get = (headers as { get?: unknown }).get;
+    if (typeof get === 'function') {
+      const value: unknown = get.call(headers, name);
+      return typeof value === 'string' ? value : undefined;
+    }
+    const record = headers as Record<string, unknown>;
+    // Node lowercases incoming header names, so the direct lookup is the hot path.
+    const direct = record[name];
+    if (direct !== undefined) return headerValue(direct);
+    for (const key in record) {
+      if (key.length === name.length && Object.hasOwn(record, key) && sameIgnoringCase(key, name)) {
+        const value = record[key];
+        if (value !== undefined) return headerValue(value);
+      }
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes one header on a plain object or on anything with `.set()` (fetch
+ * `Headers`, `Map`). A carrier that refuses the write (frozen, throwing setter)
+ * is left as it is; never throws.
+ *
+ * @example setHeader(outgoing, 'traceparent', '00-4bf9...-01')
+ */
+export function setHeader(carrier: HeaderCarrier, name: string, value: string): void {
+  try {
+    const set = (carrier as { set?: unknown }).set;
+    if (typeof set === 'function') set.call(carrier, name, value);
+    else (carrier as Record<string, unknown>)[name] = value;
+  } catch {
+    // A carrier we cannot write to only loses propagation, never the request.
+  }
+}
+
+function headerValue(value: unknown): string | string[] | undefined {
+  if (typeof value === 'string' || Array.isArray(value)) return value as string | string[];
+  return undefined;
+}
+
+/** ASCII case-insensitive comparison of two strings of equal length. */
+function sameIgnoringCase(a: string, b: string): boolean {
+  for (let i = 0; i < a.length; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x >= 65 && x <= 90) x += 32;
+    if (y >= 65 && y <= 90) y += 32;
+    if (x !== y) return false;
+  }
+  return true;
+}

@@ -1,0 +1,341 @@
+import { activeCarrier, runWithCarrier } from './context/storage';
+import { now } from './internal/clock';
+import { newTraceId } from './internal/ids';
+import type { Limits } from './internal/limits';
+import { type LogFields, type Logger, makeLogRecord } from './log';
+import { injectContext } from './propagation/propagator';
+import { Span, type SpanOptions } from './span';
+import type {
+  Attributes,
+  BaggageEntry,
+  DroppedCounts,
+  LinkData,
+  LogData,
+  LogLevel,
+  SpanContext,
+  SpanKind,
+  Status,
+  TraceData,
+} from './types';
+import { VERSION } from './version';
+
+/** Options for starting a trace. Only `name` is required. */
+export interface TraceOptions {
+  name: string;
+  serviceName?: string;
+  environment?: string;
+  sessionId?: string;
+  userId?: string;
+  referenceId?: string;
+  tags?: string[];
+  /** Trace-level attributes (metadata); the root span's own go in `spanAttributes`. */
+  attributes?: Attributes;
+  /** Attributes of the root span. */
+  spanAttributes?: Attributes;
+  status?: Status;
+  /** The caller's context (from `extract(headers)`); the trace continues it. */
+  parent?: SpanContext | null;
+  /** The root span's kind. Default `internal`. */
+  kind?: SpanKind;
+  input?: unknown;
+  links?: LinkData[];
+  /** Epoch milliseconds; defaults to now. */
+  startTime?: number;
+  /** Overrides the head sampler: `false` records nothing but still propagates. */
+  sampled?: boolean;
+}
+
+/** Fields `trace.update()` changes: attributes merge, tags replace. */
+export interface TraceUpdate {
+  name?: string;
+  status?: Status;
+  tags?: string[];
+  attributes?: Attributes;
+  sessionId?: string;
+  userId?: string;
+  referenceId?: string;
+}
+
+/** @internal What a trace needs from the tracer that made it. */
+export interface TraceRuntime {
+  readonly serviceName: string;
+  readonly environment: string | undefined;
+  readonly limits: Limits;
+  readonly contextEnabled: boolean;
+  /** Extra sensitive query parameter names (the tracer's `redact.queryParams`). */
+  readonly redactQuery: readonly string[];
+  /** False when nothing would receive the trace (no exporter, disabled). */
+  readonly recording: boolean;
+  headSample(traceId: string, options: TraceOptions): boolean;
+  deliver(trace: Trace, urgent: boolean): Promise<void>;
+  /** The tail decision: false drops a finished, head-sampled trace. */
+  keepAtEnd(trace: Trace): boolean;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * One unit of work: an HTTP request, a job, a conversation turn. Buffers its
+ * spans and logs; `end()` hands the whole trace to the exporter as one unit.
+ */
+export class Trace {
+  readonly id: string;
+  readonly rootSpan: Span;
+  /** The head-sampling decision, propagated downstream as the sampled flag. */
+  readonly sampled: boolean;
+  readonly random: boolean;
+  readonly serviceName: string;
+  readonly environment: string | undefined;
+  /** The remote parent this trace continues, if any. */
+  readonly parent: SpanContext | undefined;
+  sessionId: string | undefined;
+  userId: string | undefined;
+  referenceId: string | undefined;
+  tags: string[];
+  attributes: Attributes;
+  traceState: string | undefined;
+  baggage: Map<string, BaggageEntry> | undefined;
+  readonly dropped: DroppedCounts = {
+    spans: 0,
+    attributes: 0,
+    truncatedAttributes: 0,
+    events: 0,
+    logs: 0,
+    truncatedIo: 0,
+  };
+  /** @internal */
+  readonly limits: Limits;
+  /** @internal */
+  readonly contextEnabled: boolean;
+  /** @internal */
+  readonly redactQuery: readonly string[];
+  private readonly runtime: TraceRuntime;
+  private readonly spans: Span[];
+  private readonly logs: LogData[] = [];
+  private ended: Promise<void> | undefined = undefined;
+  private logger: Logger | undefined = undefined;
+
+  /** @internal Use `tracer.startTrace()`. */
+  constructor(runtime: TraceRuntime, options: TraceOptions) {
+    this.runtime = runtime;
+    this.limits = runtime.limits;
+    this.contextEnabled = runtime.contextEnabled;
+    this.redactQuery = runtime.redactQuery;
+    const parent = options.parent ?? undefined;
+    this.parent = parent;
+    this.id = parent ? parent.traceId : newTraceId();
+    this.random = parent ? parent.random : true;
+    this.traceState = parent?.traceState || undefined;
+    this.baggage = parent?.baggage;
+    this.sampled = runtime.recording && (options.sampled ?? runtime.headSample(this.id, options));
+    this.serviceName = options.serviceName ?? runtime.serviceName;
+    this.environment = options.environment ?? runtime.environment;
+    this.sessionId = options.sessionId;
+    this.userId = options.userId;
+    this.referenceId = options.referenceId;
+    this.tags = options.tags ? options.tags.slice() : [];
+    this.attributes = options.attributes ? { ...options.attributes } : {};
+    this.rootSpan = new Span(this, options.name, parent ? parent.spanId : null, this.sampled, {
+      kind: options.kind,
+      attributes: options.spanAttributes,
+      input: options.input,
+      links: options.links,
+      startTime: options.startTime,
+    });
+    if (options.status) this.rootSpan.setStatus(options.status);
+    this.spans = this.sampled ? [this.rootSpan] : [];
+  }
+
+  get name(): string {
+    return this.rootSpan.name;
+  }
+
+  get status(): Status {
+    return this.rootSpan.status;
+  }
+
+  get isEnded(): boolean {
+    return this.ended !== undefined;
+  }
+
+  get startTime(): number {
+    return this.rootSpan.startTime;
+  }
+
+  get durationMs(): number {
+    return this.rootSpan.durationMs;
+  }
+
+  /**
+   * Starts a span in this trace: a child of `parent`, else of the current span
+   * when it belongs to this trace, else of the root.
+   */
+  startSpan(name: string, options?: SpanOptions, parent?: Span): Span {
+    const parentSpan = parent ?? this.currentSpanInTrace() ?? this.rootSpan;
+    let recording = this.sampled && this.ended === undefined;
+    if (recording && this.spans.length >= this.limits.maxSpansPerTrace) {
+      this.dropped.spans++;
+      recording = false;
+    }
+    const span = new Span(this, name, parentSpan.id, recording, options);
+    if (recording) this.spans.push(span);
+    return span;
+  }
+
+  /**
+   * Runs `fn` inside a new child span that ends when `fn` finishes.
+   *
+   * @example const user = await trace.wrap('db.getUser', () => db.users.find(id));
+   */
+  wrap<R>(spanName: string, fn: (span: Span) => R, options?: SpanOptions): R {
+    return this.startSpan(spanName, options).wrap(fn);
+  }
+
+  /** Runs `fn` with this trace's root span as the current context. */
+  run<R>(fn: (trace: Trace) => R): R {
+    return this.contextEnabled ? runWithCarrier(this.rootSpan, () => fn(this)) : fn(this);
+  }
+
+  update(fields: TraceUpdate): this {
+    if (fields.name !== undefined) this.rootSpan.name = fields.name;
+    if (fields.status !== undefined) this.rootSpan.setStatus(fields.status);
+    if (fields.tags) this.tags = fields.tags.slice();
+    if (fields.attributes) Object.assign(this.attributes, fields.attributes);
+    if (fields.sessionId !== undefined) this.sessionId = fields.sessionId;
+    if (fields.userId !== undefined) this.userId = fields.userId;
+    if (fields.referenceId !== undefined) this.referenceId = fields.referenceId;
+    return this;
+  }
+
+  /** Logs correlated to this trace and the current span. */
+  get log(): Logger {
+    if (this.logger === undefined) this.logger = this.loggerFor(undefined);
+    return this.logger;
+  }
+
+  /** `traceparent` (and `tracestate`, `baggage`) to send onward from the current span. */
+  headers(): Record<string, string> {
+    return this.headersFor(this.currentSpanInTrace() ?? this.rootSpan);
+  }
+
+  /**
+   * Ends the trace: closes every open span, applies the tail policy and enqueues
+   * the whole trace for export. The promise resolves once it is delivered or
+   * finally given up, and never rejects. Calling it again does nothing.
+   */
+  end(options?: { status?: Status; urgent?: boolean }): Promise<void> {
+    if (this.ended !== undefined) return this.ended;
+    if (options?.status) this.rootSpan.setStatus(options.status);
+    const endTime = now();
+    for (let i = this.spans.length - 1; i >= 0; i--) {
+      const span = this.spans[i]!;
+      if (!span.isEnded) span.end({ endTime });
+    }
+    if (!this.rootSpan.isEnded) this.rootSpan.end({ endTime });
+    if (!this.sampled || !this.runtime.keepAtEnd(this)) {
+      this.ended = RESOLVED;
+      return RESOLVED;
+    }
+    this.ended = this.runtime.deliver(this, options?.urgent === true);
+    return this.ended;
+  }
+
+  /** True when any recorded span ended in error. */
+  hasError(): boolean {
+    for (const span of this.spans) if (span.status === 'error') return true;
+    return false;
+  }
+
+  get spanCount(): number {
+    return this.spans.length;
+  }
+
+  /** @internal A cheap size estimate for the export queue's byte bound. */
+  get estimatedBytes(): number {
+    let bytes = 512 + this.logs.length * 200;
+    for (const span of this.spans) bytes += span.estimateBytes();
+    return bytes;
+  }
+
+  /** The exported shape: the whole trace with its spans (root first) and logs. */
+  toJSON(): TraceData {
+    const root = this.rootSpan;
+    const data: TraceData = {
+      schemaVersion: 1,
+      id: this.id,
+      name: root.name,
+      serviceName: this.serviceName,
+      status: root.status,
+      startTime: root.startTime,
+      endTime: root.endTime || now(),
+      durationMs: root.durationMs,
+      rootSpanId: root.id,
+      tags: this.tags,
+      attributes: this.attributes,
+      spans: this.spans.map((span) => span.toJSON()),
+      logs: this.logs,
+      dropped: this.dropped,
+      sdk: { name: '@tracewire/core', version: VERSION },
+    };
+    if (this.environment !== undefined) data.environment = this.environment;
+    if (this.parent) data.parentSpanId = this.parent.spanId;
+    if (this.sessionId !== undefined) data.sessionId = this.sessionId;
+    if (this.userId !== undefined) data.userId = this.userId;
+    if (this.referenceId !== undefined) data.referenceId = this.referenceId;
+    return data;
+  }
+
+  /** @internal */
+  contextFor(span: Span): SpanContext {
+    const context: SpanContext = {
+      traceId: this.id,
+      spanId: span.id,
+      sampled: this.sampled,
+      random: this.random,
+    };
+    if (this.traceState) context.traceState = this.traceState;
+    if (this.baggage && this.baggage.size > 0) context.baggage = this.baggage;
+    return context;
+  }
+
+  /** @internal */
+  headersFor(span: Span): Record<string, string> {
+    return injectContext({}, this.contextFor(span));
+  }
+
+  /** @internal */
+  loggerFor(span: Span | undefined): Logger {
+    const emit = (level: LogLevel, message: string, fields?: LogFields) =>
+      this.addLog(level, message, fields, span);
+    return {
+      debug: (message, fields) => emit('debug', message, fields),
+      info: (message, fields) => emit('info', message, fields),
+      warn: (message, fields) => emit('warn', message, fields),
+      error: (message, fields) => emit('error', message, fields),
+    };
+  }
+
+  /** @internal */
+  addLog(level: LogLevel, message: string, fields: LogFields | undefined, span?: Span): void {
+    if (!this.sampled) return;
+    if (this.logs.length >= this.limits.maxLogsPerTrace) {
+      this.dropped.logs++;
+      return;
+    }
+    const at = span ?? this.currentSpanInTrace() ?? this.rootSpan;
+    const record = makeLogRecord(level, message, fields, this.serviceName, this.environment);
+    record.traceId = this.id;
+    record.spanId = at.id;
+    if (record.sessionId === undefined && this.sessionId !== undefined) {
+      record.sessionId = this.sessionId;
+    }
+    if (record.userId === undefined && this.userId !== undefined) record.userId = this.userId;
+    this.logs.push(record);
+  }
+
+  private currentSpanInTrace(): Span | undefined {
+    // Compared by owner rather than instanceof, so a second loaded copy of core still matches.
+    const carrier = activeCarrier() as Span | undefined;
+    return carrier !== undefined && carrier.trace === this ? carrier : undefined;
+  }
+}

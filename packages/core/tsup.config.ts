@@ -1,0 +1,6 @@
+import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base';
+
+export default defineConfig(
+  packageBuild({ index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' }),
+);
