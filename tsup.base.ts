@@ -16,6 +16,8 @@ export function packageBuild(entry: Record<string, string>, overrides: Options =
     platform: 'node',
     treeshake: true,
     splitting: true,
+    // Keep `node:` specifiers: Deno and workerd (nodejs_compat) only resolve built-ins with the prefix.
+    removeNodeProtocol: false,
     ...overrides,
   };
 }

@@ -38,8 +38,8 @@
  */
 import { runUntraced } from '../context/storage';
 import type { Attributes, ExportBatch, Exporter, ExportResult } from '../types';
+import { describeError, ExportError } from './export-error';
 import { postBatch } from './http-transport';
-import { describeError, ExportError } from './internal/export-error';
 import { linkSignals } from './internal/link-signals';
 
 export interface HttpExporterOptions {

@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { runUntraced } from '../context/storage';
 import type { ExportResult } from '../types';
-import { describeError, ExportError } from './internal/export-error';
+import { describeError, ExportError } from './export-error';
 import { parseRetryAfter } from './internal/retry-after';
 
 export interface PostBatchOptions {

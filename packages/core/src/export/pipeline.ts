@@ -1,6 +1,6 @@
 import { runUntraced } from '../context/storage';
 import type { ExportBatch, Exporter, ExportResult, LogData, TraceData } from '../types';
-import { describeError, ExportError, errorKind } from './internal/export-error';
+import { describeError, ExportError, errorKind } from './export-error';
 import { reportProblem } from './internal/report-problem';
 import { clampDelay, sleep, untracedImmediate, untracedTimeout } from './internal/timers';
 

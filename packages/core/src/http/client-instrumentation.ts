@@ -1,7 +1,7 @@
 import { channel, subscribe, unsubscribe } from 'node:diagnostics_channel';
 import http from 'node:http';
 import https from 'node:https';
-import { syncBuiltinESMExports } from 'node:module';
+import * as nodeModule from 'node:module';
 import { currentSpan } from '../context/current';
 import { singleton } from '../internal/global';
 import { injectContext } from '../propagation/propagator';
@@ -122,7 +122,9 @@ function uninstall(): void {
 
 /** Node 22.12+/23.2+ publish `http.client.request.created` before headers are sent. */
 function nodeHasCreatedEvent(): boolean {
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  const version = typeof process === 'object' ? process.versions?.node : undefined;
+  if (typeof version !== 'string') return false;
+  const [major = 0, minor = 0] = version.split('.').map(Number);
   return major > 23 || (major === 23 && minor >= 2) || (major === 22 && minor >= 12);
 }
 
@@ -171,11 +173,16 @@ function wrapNodeClients(): () => void {
       if (mod.get === get) mod.get = originalGet;
     });
   }
-  syncBuiltinESMExports();
+  syncEsm();
   return () => {
     for (const fn of restore) fn();
-    syncBuiltinESMExports();
+    syncEsm();
   };
+}
+
+/** Makes `import { request } from 'node:http'` see the wrappers; absent outside Node. */
+function syncEsm(): void {
+  (nodeModule as { syncBuiltinESMExports?: () => void }).syncBuiltinESMExports?.();
 }
 
 function startClientSpan(parent: Span, method: string, url: URL | undefined): Span {

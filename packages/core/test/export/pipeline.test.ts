@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isUntraced, runWithCarrier } from '../../src/context/storage';
-import { ExportError } from '../../src/export/internal/export-error';
+import { ExportError } from '../../src/export/export-error';
 import {
   ExportPipeline,
   type ExportPipelineOptions,

@@ -18,7 +18,7 @@ export function linkSignals(
   const timer = setTimeout(() => {
     controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'));
   }, timeoutMs);
-  timer.unref();
+  timer.unref?.();
   return {
     signal: controller.signal,
     dispose() {

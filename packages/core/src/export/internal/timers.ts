@@ -15,7 +15,7 @@ export function clampDelay(ms: number): number {
  */
 export function untracedTimeout(fn: () => void, ms: number, unref: boolean): NodeJS.Timeout {
   const timer = runUntraced(() => setTimeout(fn, clampDelay(ms)));
-  if (unref) timer.unref();
+  if (unref) timer.unref?.();
   return timer;
 }
 

@@ -1,4 +1,4 @@
-import type { ExportProblem } from '../pipeline';
+import type { ExportProblem } from './pipeline';
 
 export type ExportProblemKind = ExportProblem['kind'];
 

@@ -1,0 +1,2 @@
+export { setRoute } from './set-route';
+export { type TracingVariables, tracing } from './tracing';

@@ -1,0 +1,3 @@
+export { recordError } from './record-error';
+export { setRoute } from './set-route';
+export { type KoaTracingOptions, type TracingState, tracing } from './tracing';

@@ -1,0 +1,82 @@
+import {
+  endWithNodeResponse,
+  type HttpTracingOptions,
+  httpServerTracing,
+  nodeRequestInfo,
+  type Span,
+  type Trace,
+} from '@tracewire/core';
+import type { Middleware } from 'koa';
+import { keepTraceResponse } from './internal/keep-trace-response';
+import { attachState } from './internal/request-state';
+import { routerRoute } from './internal/router-route';
+import { isNodeStream, watchStreamBody } from './internal/stream-body';
+
+/** Options for `tracing()`: core's `HttpTracingOptions`, unchanged. */
+export type KoaTracingOptions = HttpTracingOptions;
+
+/**
+ * What `tracing()` puts on `ctx.state`. Koa's `DefaultState` is augmented with
+ * it; an app with its own state type adds it: `new Koa<MyState & TracingState>()`.
+ */
+export interface TracingState {
+  /** This request's trace; absent only if tracing itself failed (the request then runs untraced). */
+  trace?: Trace;
+  /** The request's root `server` span. */
+  span?: Span;
+}
+
+declare module 'koa' {
+  interface DefaultState {
+    trace?: Trace;
+    span?: Span;
+  }
+}
+
+/**
+ * Koa middleware that traces every request: continues the caller's
+ * `traceparent`, names the trace by the `@koa/router` route template, records
+ * errors thrown downstream (and rethrows them unchanged), and ends the trace
+ * when the response finishes, a streamed body ends or fails, or the client
+ * goes away. Register it first, so it sees everything the app does.
+ *
+ * @example
+ * const app = new Koa();
+ * app.use(tracing({ ignore: ['/health'] }));
+ * app.use(router.routes());
+ */
+export function tracing(options: KoaTracingOptions = {}): Middleware {
+  const http = httpServerTracing(options);
+  return function tracewireKoa(ctx, next) {
+    const request = http.start(nodeRequestInfo(ctx.req));
+    const state = attachState(ctx, request);
+    ctx.state.trace = request.trace;
+    ctx.state.span = request.span;
+    const res = ctx.res;
+    const outcome = () => ({ route: state.userRoute ?? routerRoute(ctx), error: state.error });
+    endWithNodeResponse(request, res, outcome);
+    return request.run(next).then(
+      () => {
+        if (ctx.respond === false || !isNodeStream(ctx.body)) return;
+        watchStreamBody(ctx.body, res, (error) => {
+          state.error = error;
+          // Koa already answered (the stream failed before its first byte); 'finish' ends the trace.
+          if (res.writableEnded) return;
+          // Nothing more will reach the client (Koa 3 destroys the response, Koa 2 leaves it
+          // hanging); end as the response ends when the connection closes first: aborted.
+          request.end({
+            statusCode: res.headersSent ? res.statusCode : undefined,
+            aborted: true,
+            ...outcome(),
+          });
+        });
+      },
+      (error: unknown) => {
+        state.error = error;
+        const header = request.traceResponseHeader();
+        if (header !== undefined) keepTraceResponse(res, header);
+        throw error;
+      },
+    );
+  };
+}

@@ -1,0 +1,8 @@
+import { runAdapterContract } from '@tracewire/core/testing';
+import { contractApp, koaMajors, listen } from './helpers';
+
+for (const [name, KoaClass] of koaMajors) {
+  runAdapterContract(`${name} + @koa/router`, async ({ options }) =>
+    listen(contractApp(KoaClass, options)),
+  );
+}

@@ -1,0 +1,10 @@
+export { fromOtlpTraces } from './from-otlp-traces';
+export {
+  type OtlpCompression,
+  type OtlpExporterOptions,
+  type OtlpProtocol,
+  otlpExporter,
+} from './otlp-exporter';
+export * from './otlp-types';
+export { toOtlpLogs } from './to-otlp-logs';
+export { toOtlpTraces } from './to-otlp-traces';

@@ -1,0 +1,312 @@
+/*
+ * Binary OTLP encoding.
+ *
+ * Why protobufjs with a schema descriptor instead of @opentelemetry/otlp-transformer:
+ * the transformer's Node 20 releases (0.2xx) only serialize SDK `ReadableSpan` /
+ * `ReadableLogRecord` objects, so using them means faking SDK internals whose shape
+ * has changed between releases, pulling in the SDK packages (about 25 MB, ~80 ms
+ * to load) and accepting their value rules (ints as JSON numbers, no control over
+ * resource grouping). The OTLP v1 wire schema, on the other hand, is stable and
+ * frozen: field numbers cannot change. So we build one OTLP/JSON object (also what
+ * `toOtlpTraces` returns) and let protobufjs encode it against the subset of the
+ * official schema below. The tests decode our bytes with the generated code that
+ * OpenTelemetry publishes, so a wrong field number here fails them.
+ */
+import protobuf from 'protobufjs/light.js';
+import type {
+  OtlpAnyValue,
+  OtlpKeyValue,
+  OtlpLogsRequest,
+  OtlpResource,
+  OtlpTracesRequest,
+} from '../otlp-types';
+import { toLongBits } from './values';
+
+type Fields = Record<string, { type: string; id: number; rule?: 'repeated' }>;
+
+const repeated = (type: string, id: number) => ({ type, id, rule: 'repeated' as const });
+
+const COMMON = 'opentelemetry.proto.common.v1.';
+const commonV1: Record<string, { fields: Fields; oneofs?: Record<string, { oneof: string[] }> }> = {
+  AnyValue: {
+    oneofs: {
+      value: {
+        oneof: [
+          'stringValue',
+          'boolValue',
+          'intValue',
+          'doubleValue',
+          'arrayValue',
+          'kvlistValue',
+          'bytesValue',
+        ],
+      },
+    },
+    fields: {
+      stringValue: { type: 'string', id: 1 },
+      boolValue: { type: 'bool', id: 2 },
+      intValue: { type: 'int64', id: 3 },
+      doubleValue: { type: 'double', id: 4 },
+      arrayValue: { type: 'ArrayValue', id: 5 },
+      kvlistValue: { type: 'KeyValueList', id: 6 },
+      bytesValue: { type: 'bytes', id: 7 },
+    },
+  },
+  ArrayValue: { fields: { values: repeated('AnyValue', 1) } },
+  KeyValueList: { fields: { values: repeated('KeyValue', 1) } },
+  KeyValue: { fields: { key: { type: 'string', id: 1 }, value: { type: 'AnyValue', id: 2 } } },
+  InstrumentationScope: {
+    fields: {
+      name: { type: 'string', id: 1 },
+      version: { type: 'string', id: 2 },
+      attributes: repeated('KeyValue', 3),
+      droppedAttributesCount: { type: 'uint32', id: 4 },
+    },
+  },
+};
+
+const RESOURCE = 'opentelemetry.proto.resource.v1.Resource';
+const resourceV1 = {
+  Resource: {
+    fields: {
+      attributes: repeated(`${COMMON}KeyValue`, 1),
+      droppedAttributesCount: { type: 'uint32', id: 2 },
+    },
+  },
+};
+
+const traceV1 = {
+  ResourceSpans: {
+    fields: {
+      resource: { type: RESOURCE, id: 1 },
+      scopeSpans: repeated('ScopeSpans', 2),
+      schemaUrl: { type: 'string', id: 3 },
+    },
+  },
+  ScopeSpans: {
+    fields: {
+      scope: { type: `${COMMON}InstrumentationScope`, id: 1 },
+      spans: repeated('Span', 2),
+      schemaUrl: { type: 'string', id: 3 },
+    },
+  },
+  Span: {
+    fields: {
+      traceId: { type: 'bytes', id: 1 },
+      spanId: { type: 'bytes', id: 2 },
+      traceState: { type: 'string', id: 3 },
+      parentSpanId: { type: 'bytes', id: 4 },
+      flags: { type: 'fixed32', id: 16 },
+      name: { type: 'string', id: 5 },
+      kind: { type: 'int32', id: 6 },
+      startTimeUnixNano: { type: 'fixed64', id: 7 },
+      endTimeUnixNano: { type: 'fixed64', id: 8 },
+      attributes: repeated(`${COMMON}KeyValue`, 9),
+      droppedAttributesCount: { type: 'uint32', id: 10 },
+      events: repeated('Event', 11),
+      droppedEventsCount: { type: 'uint32', id: 12 },
+      links: repeated('Link', 13),
+      droppedLinksCount: { type: 'uint32', id: 14 },
+      status: { type: 'Status', id: 15 },
+    },
+  },
+  Event: {
+    fields: {
+      timeUnixNano: { type: 'fixed64', id: 1 },
+      name: { type: 'string', id: 2 },
+      attributes: repeated(`${COMMON}KeyValue`, 3),
+      droppedAttributesCount: { type: 'uint32', id: 4 },
+    },
+  },
+  Link: {
+    fields: {
+      traceId: { type: 'bytes', id: 1 },
+      spanId: { type: 'bytes', id: 2 },
+      traceState: { type: 'string', id: 3 },
+      attributes: repeated(`${COMMON}KeyValue`, 4),
+      droppedAttributesCount: { type: 'uint32', id: 5 },
+      flags: { type: 'fixed32', id: 6 },
+    },
+  },
+  // Enum fields (SpanKind, StatusCode) are declared int32: same varint on the wire.
+  Status: { fields: { message: { type: 'string', id: 2 }, code: { type: 'int32', id: 3 } } },
+};
+
+const logsV1 = {
+  ResourceLogs: {
+    fields: {
+      resource: { type: RESOURCE, id: 1 },
+      scopeLogs: repeated('ScopeLogs', 2),
+      schemaUrl: { type: 'string', id: 3 },
+    },
+  },
+  ScopeLogs: {
+    fields: {
+      scope: { type: `${COMMON}InstrumentationScope`, id: 1 },
+      logRecords: repeated('LogRecord', 2),
+      schemaUrl: { type: 'string', id: 3 },
+    },
+  },
+  LogRecord: {
+    fields: {
+      timeUnixNano: { type: 'fixed64', id: 1 },
+      observedTimeUnixNano: { type: 'fixed64', id: 11 },
+      severityNumber: { type: 'int32', id: 2 },
+      severityText: { type: 'string', id: 3 },
+      body: { type: `${COMMON}AnyValue`, id: 5 },
+      attributes: repeated(`${COMMON}KeyValue`, 6),
+      droppedAttributesCount: { type: 'uint32', id: 7 },
+      flags: { type: 'fixed32', id: 8 },
+      traceId: { type: 'bytes', id: 9 },
+      spanId: { type: 'bytes', id: 10 },
+      eventName: { type: 'string', id: 12 },
+    },
+  },
+};
+
+const DESCRIPTOR = {
+  nested: {
+    opentelemetry: {
+      nested: {
+        proto: {
+          nested: {
+            common: { nested: { v1: { nested: commonV1 } } },
+            resource: { nested: { v1: { nested: resourceV1 } } },
+            trace: { nested: { v1: { nested: traceV1 } } },
+            logs: { nested: { v1: { nested: logsV1 } } },
+            collector: {
+              nested: {
+                trace: {
+                  nested: {
+                    v1: {
+                      nested: {
+                        ExportTraceServiceRequest: {
+                          fields: {
+                            resourceSpans: repeated(
+                              'opentelemetry.proto.trace.v1.ResourceSpans',
+                              1,
+                            ),
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+                logs: {
+                  nested: {
+                    v1: {
+                      nested: {
+                        ExportLogsServiceRequest: {
+                          fields: {
+                            resourceLogs: repeated('opentelemetry.proto.logs.v1.ResourceLogs', 1),
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+let types: { traces: protobuf.Type; logs: protobuf.Type } | undefined;
+
+function loadTypes(): { traces: protobuf.Type; logs: protobuf.Type } {
+  if (!types) {
+    const root = protobuf.Root.fromJSON(DESCRIPTOR);
+    types = {
+      traces: root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest'),
+      logs: root.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest'),
+    };
+  }
+  return types;
+}
+
+// The JSON form and the binary form differ only in scalars: hex ids become bytes,
+// decimal int64 strings become { low, high }, and non-finite doubles become numbers.
+
+function idBytes(hex: string | undefined): Uint8Array | undefined {
+  return hex === undefined ? undefined : Buffer.from(hex, 'hex');
+}
+
+function nanos(value: string | undefined): { low: number; high: number } | undefined {
+  return value === undefined ? undefined : toLongBits(value);
+}
+
+function anyValue(value: OtlpAnyValue | undefined): unknown {
+  if (!value) return value;
+  if (value.intValue !== undefined) return { intValue: toLongBits(value.intValue) };
+  if (typeof value.doubleValue === 'string') return { doubleValue: Number(value.doubleValue) };
+  if (value.arrayValue)
+    return { arrayValue: { values: (value.arrayValue.values ?? []).map(anyValue) } };
+  if (value.kvlistValue) return { kvlistValue: { values: keyValues(value.kvlistValue.values) } };
+  return value;
+}
+
+function keyValues(list: OtlpKeyValue[] | undefined): unknown[] | undefined {
+  return list?.map((kv) => ({ key: kv.key, value: anyValue(kv.value) }));
+}
+
+function resource(value: OtlpResource): unknown {
+  return { ...value, attributes: keyValues(value.attributes) };
+}
+
+export function encodeTraces(request: OtlpTracesRequest): Uint8Array {
+  const message = {
+    resourceSpans: request.resourceSpans.map((rs) => ({
+      ...rs,
+      resource: resource(rs.resource),
+      scopeSpans: rs.scopeSpans.map((ss) => ({
+        ...ss,
+        spans: ss.spans.map((span) => ({
+          ...span,
+          traceId: idBytes(span.traceId),
+          spanId: idBytes(span.spanId),
+          parentSpanId: idBytes(span.parentSpanId),
+          startTimeUnixNano: nanos(span.startTimeUnixNano),
+          endTimeUnixNano: nanos(span.endTimeUnixNano),
+          attributes: keyValues(span.attributes),
+          events: span.events?.map((event) => ({
+            ...event,
+            timeUnixNano: nanos(event.timeUnixNano),
+            attributes: keyValues(event.attributes),
+          })),
+          links: span.links?.map((link) => ({
+            ...link,
+            traceId: idBytes(link.traceId),
+            spanId: idBytes(link.spanId),
+            attributes: keyValues(link.attributes),
+          })),
+        })),
+      })),
+    })),
+  };
+  return loadTypes().traces.encode(message).finish();
+}
+
+export function encodeLogs(request: OtlpLogsRequest): Uint8Array {
+  const message = {
+    resourceLogs: request.resourceLogs.map((rl) => ({
+      ...rl,
+      resource: resource(rl.resource),
+      scopeLogs: rl.scopeLogs.map((sl) => ({
+        ...sl,
+        logRecords: sl.logRecords.map((record) => ({
+          ...record,
+          timeUnixNano: nanos(record.timeUnixNano),
+          observedTimeUnixNano: nanos(record.observedTimeUnixNano),
+          body: anyValue(record.body),
+          attributes: keyValues(record.attributes),
+          traceId: idBytes(record.traceId),
+          spanId: idBytes(record.spanId),
+        })),
+      })),
+    })),
+  };
+  return loadTypes().logs.encode(message).finish();
+}

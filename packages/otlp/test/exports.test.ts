@@ -1,0 +1,14 @@
+import { expect, it } from 'vitest';
+
+it('keeps the public exports of @tracewire/otlp stable', async () => {
+  const api = await import('@tracewire/otlp');
+  expect(Object.keys(api).sort()).toEqual([
+    'OtlpSeverityNumber',
+    'OtlpSpanKind',
+    'OtlpStatusCode',
+    'fromOtlpTraces',
+    'otlpExporter',
+    'toOtlpLogs',
+    'toOtlpTraces',
+  ]);
+});
