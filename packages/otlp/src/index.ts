@@ -1,5 +1,9 @@
 export { fromOtlpTraces } from './from-otlp-traces';
 export {
+  decodeLogs as decodeOtlpLogs,
+  decodeTraces as decodeOtlpTraces,
+} from './internal/protobuf';
+export {
   type OtlpCompression,
   type OtlpExporterOptions,
   type OtlpProtocol,

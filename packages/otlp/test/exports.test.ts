@@ -6,6 +6,8 @@ it('keeps the public exports of @tracewire/otlp stable', async () => {
     'OtlpSeverityNumber',
     'OtlpSpanKind',
     'OtlpStatusCode',
+    'decodeOtlpLogs',
+    'decodeOtlpTraces',
     'fromOtlpTraces',
     'otlpExporter',
     'toOtlpLogs',

@@ -310,3 +310,35 @@ export function encodeLogs(request: OtlpLogsRequest): Uint8Array {
   };
   return loadTypes().logs.encode(message).finish();
 }
+
+/**
+ * Decodes an OTLP/HTTP protobuf body into the OTLP/JSON shape (ids as lowercase hex,
+ * int64 as decimal strings, enums as numbers), so one reader serves both encodings.
+ */
+export function decodeTraces(body: Uint8Array): OtlpTracesRequest {
+  const { traces } = loadTypes();
+  return jsonShape(traces.toObject(traces.decode(body), DECODE_OPTIONS)) as OtlpTracesRequest;
+}
+
+/** Like `decodeTraces`, for `ExportLogsServiceRequest`. */
+export function decodeLogs(body: Uint8Array): OtlpLogsRequest {
+  const { logs } = loadTypes();
+  return jsonShape(logs.toObject(logs.decode(body), DECODE_OPTIONS)) as OtlpLogsRequest;
+}
+
+const DECODE_OPTIONS: protobuf.IConversionOptions = {
+  longs: String,
+  enums: Number,
+  defaults: false,
+};
+
+function jsonShape(value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
+  if (Array.isArray(value)) return value.map(jsonShape);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) out[key] = jsonShape(inner);
+    return out;
+  }
+  return value;
+}

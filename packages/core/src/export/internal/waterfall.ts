@@ -176,8 +176,10 @@ function header(trace: TraceData, width: number): Segment[] {
     { text: service, style: 'cyan' },
     { text: '  ' },
     { text: formatDuration(trace.endTime - trace.startTime) },
-    { text: '  ' },
-    { text: printable(trace.status), style: statusStyle(trace.status) },
+    // `unset` is the normal state of a healthy trace: only informative statuses are shown.
+    ...(trace.status === 'unset'
+      ? []
+      : [{ text: '  ' }, { text: printable(trace.status), style: statusStyle(trace.status) }]),
     { text: '  ' },
     { text: `${count} ${count === 1 ? 'span' : 'spans'}` },
   ];

@@ -1,0 +1,68 @@
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { type Attributes, currentSpan } from '@tracewire/core';
+import { type Observable, tap } from 'rxjs';
+import { requestOf } from './internal/requests';
+import { matchedRoute } from './internal/route';
+
+/**
+ * Names the request's server span by its route template (`GET /users/:id`),
+ * records which controller method handled it, and hands errors thrown by the
+ * handler, pipes or later interceptors to core, where the final status decides
+ * how they count. The error itself passes through unchanged, so exception
+ * filters see it as before. Other execution contexts (microservices,
+ * WebSockets, GraphQL) pass through. `TracingModule` registers it globally; it
+ * acts on requests whose trace the module's middleware opened.
+ *
+ * @example
+ * // Registered by TracingModule; a hybrid app's RPC handlers pass through it:
+ * new TracingInterceptor().intercept(rpcContext, next) // === next.handle()
+ */
+@Injectable()
+export class TracingInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const req = context.switchToHttp().getRequest<unknown>();
+    const request = requestOf(req);
+    if (request === undefined) return next.handle();
+    request.setRoute(matchedRoute(req));
+    const span = request.span;
+    if (span?.isRecording) span.setAttributes(handlerAttributes(context));
+    // Where something between the middleware and here lost the context (a body
+    // parser resuming from a socket event), re-enter it for the handler: Nest
+    // binds `handle()` to the async context it is called in.
+    const handled =
+      request.trace === undefined || currentSpan()?.trace === request.trace
+        ? next.handle()
+        : request.run(() => next.handle());
+    return handled.pipe(tap({ error: (error: unknown) => request.recordError(error) }));
+  }
+}
+
+/** Built once per controller method (per class: a base class's method may serve several). */
+const named = new WeakMap<object, WeakMap<object, Attributes>>();
+
+function handlerAttributes(context: ExecutionContext): Attributes {
+  const controller = context.getClass();
+  const handler = context.getHandler();
+  let byHandler = named.get(controller);
+  if (byHandler === undefined) {
+    byHandler = new WeakMap();
+    named.set(controller, byHandler);
+  }
+  let attributes = byHandler.get(handler);
+  if (attributes === undefined) {
+    attributes = {};
+    if (controller.name) attributes['nest.controller'] = controller.name;
+    if (handler.name) attributes['nest.handler'] = handler.name;
+    if (controller.name && handler.name) {
+      attributes['code.function.name'] = `${controller.name}.${handler.name}`;
+    }
+    byHandler.set(handler, attributes);
+  }
+  return attributes;
+}
