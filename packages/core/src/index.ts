@@ -7,8 +7,24 @@ export {
   type ConsoleExporterOptions,
   consoleExporter,
 } from './export/console-exporter';
+export { ExportError } from './export/export-error';
+export { type HttpExporterOptions, httpExporter } from './export/http-exporter';
 export { type PostBatchOptions, postBatch } from './export/http-transport';
 export { type MemoryExporter, memoryExporter } from './export/memory-exporter';
+export {
+  type DropReason,
+  ExportPipeline,
+  type ExportPipelineOptions,
+  type ExportProblem,
+  type ExportStats,
+  type QueuedTrace,
+} from './export/pipeline';
+export {
+  type RegisterShutdownOptions,
+  registerShutdown,
+  type ShutdownProcess,
+  type ShutdownTarget,
+} from './export/shutdown';
 export { type HttpClientOptions, instrumentHttpClients } from './http/client-instrumentation';
 export type { HeaderCapture } from './http/internal/headers';
 export { endWithNodeResponse, nodeRequestInfo } from './http/node';

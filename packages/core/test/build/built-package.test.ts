@@ -23,6 +23,26 @@ beforeAll(() => {
 }, 120_000);
 
 describe('the built @tracewire/core', () => {
+  it('exports from both builds exactly what the sources export', async () => {
+    const source = Object.keys(await import('@tracewire/core')).sort();
+    const names = (format: 'import' | 'require') =>
+      JSON.parse(
+        execFileSync(
+          process.execPath,
+          [
+            format === 'import' ? '--input-type=module' : '--input-type=commonjs',
+            '-e',
+            format === 'import'
+              ? "console.log(JSON.stringify(Object.keys(await import('@tracewire/core')).sort()))"
+              : "console.log(JSON.stringify(Object.keys(require('@tracewire/core')).sort()))",
+          ],
+          { cwd: packageDir, encoding: 'utf8' },
+        ),
+      );
+    expect(names('import')).toEqual(source);
+    expect(names('require')).toEqual(source);
+  });
+
   it('works from ESM import', () => {
     expect(run(join(fixtures, 'app.mjs'))).toEqual(expected);
   });
