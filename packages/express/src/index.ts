@@ -1,0 +1,107 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  endWithNodeResponse,
+  type HttpTracingOptions,
+  httpServerTracing,
+  nodeRequestInfo,
+  type Span,
+  type Trace,
+} from '@tracewire/core';
+import { routeTemplate } from './internal/route-template';
+import {
+  listenForRouterErrors,
+  REQUEST,
+  recordRequestError,
+  type TracedRequest,
+} from './internal/router-errors';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** The request's trace, set by `tracing()`. */
+      trace?: Trace;
+      /** The request's root `server` span, set by `tracing()`. */
+      span?: Span;
+    }
+  }
+}
+
+/** Options of `tracing()`: core's HTTP lifecycle options (tracer, ignore, name, attributes, ...). */
+export type ExpressTracingOptions = HttpTracingOptions;
+
+type Next = (error?: unknown) => void;
+
+type ExpressRequest = IncomingMessage &
+  TracedRequest & { originalUrl?: string; app?: unknown; trace?: Trace; span?: Span };
+
+/** An Express middleware; assignable to Express 4's and 5's `RequestHandler`. */
+export type TracingMiddleware = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
+
+/** An Express error-handling middleware; assignable to `ErrorRequestHandler`. */
+export type TracingErrorMiddleware = (
+  error: unknown,
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: Next,
+) => void;
+
+/**
+ * Express middleware that traces every request: continues the caller's
+ * `traceparent`, opens the trace and its `server` span, makes it current for
+ * the rest of the request (`currentSpan()`, `req.trace`, `req.span`), and ends
+ * it once when the response finishes or the client goes away, named by the
+ * full route template (`GET /api/users/:id`). Install it before the routes.
+ * Without a `tracer` it uses the default tracer, configured from the environment.
+ *
+ * @example
+ * const app = express();
+ * app.use(tracing({ ignore: ['/health'] }));
+ * app.get('/users/:id', handler);
+ */
+export function tracing(options: ExpressTracingOptions = {}): TracingMiddleware {
+  const http = httpServerTracing(options);
+  listenForRouterErrors();
+  return function tracewire(incoming, res, next) {
+    const req = incoming as ExpressRequest;
+    // Installed twice (app and sub-app, say): the first one traces the request.
+    if (req[REQUEST] !== undefined) return next();
+    let request: ReturnType<typeof http.start> | undefined;
+    try {
+      request = http.start(nodeRequestInfo(req));
+      req[REQUEST] = request;
+      req.trace = request.trace;
+      req.span = request.span;
+      const app = req.app;
+      endWithNodeResponse(request, res, () => ({ route: routeTemplate(req, app) }));
+    } catch {
+      // Tracing failed: serve the request untraced rather than leave a trace open.
+      request?.end();
+      return next();
+    }
+    request.run(next);
+  };
+}
+
+/**
+ * Records an error passed to `next(err)` or thrown by a handler on the
+ * request's server span, then hands it on unchanged. Needed with Express 4,
+ * where an error never leaves the router except through error-handling
+ * middleware; Express 5 errors are recorded without it. Install it after the
+ * routes and before your own error handlers; it never answers the request.
+ *
+ * @example
+ * app.use(tracing());
+ * app.get('/users/:id', handler);
+ * app.use(tracingErrorHandler());
+ * app.use((err, req, res, next) => res.status(500).json({ error: 'internal' }));
+ */
+export function tracingErrorHandler(): TracingErrorMiddleware {
+  return function tracewireErrors(error, req, _res, next) {
+    try {
+      recordRequestError(req as ExpressRequest, error);
+    } catch {
+      // Recording is best-effort; the error always goes on to the app's handlers.
+    }
+    next(error);
+  };
+}
