@@ -1,7 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import type { Span } from '@tracewire/core';
 import { CurrentSpan } from '@tracewire/nestjs';
-// biome-ignore lint/style/useImportType: Nest injects by the constructor parameter's type, kept at run time by emitDecoratorMetadata
 import { UsersService } from './users.service.js';
 
 @Controller({ path: 'users', version: '1' })

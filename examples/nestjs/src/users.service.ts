@@ -2,7 +2,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { span } from '@tracewire/core';
 import { Traced } from '@tracewire/nestjs';
-// biome-ignore lint/style/useImportType: Nest injects by the constructor parameter's type, kept at run time by emitDecoratorMetadata
 import { type User, UsersRepository } from './users.repository.js';
 
 @Injectable()

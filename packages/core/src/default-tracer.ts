@@ -1,3 +1,6 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { consoleExporter } from './export/console-exporter';
 import { httpExporter } from './export/http-exporter';
 import { globalState } from './internal/global';
@@ -126,9 +129,8 @@ function nonEmpty(value: string | undefined): string | undefined {
 function lazyOtlpExporter(): Exporter {
   let loading: Promise<Exporter | Error> | undefined;
   const load = async (): Promise<Exporter | Error> => {
-    const specifier = '@tracewire/otlp';
     try {
-      const mod = (await import(specifier)) as { otlpExporter?: () => Exporter };
+      const mod = (await importFromApp('@tracewire/otlp')) as { otlpExporter?: () => Exporter };
       if (typeof mod.otlpExporter !== 'function') throw new Error('otlpExporter not found');
       return mod.otlpExporter();
     } catch (error) {
@@ -148,4 +150,29 @@ function lazyOtlpExporter(): Exporter {
       return exporter.export(batch, signal);
     },
   };
+}
+
+/**
+ * Imports a package the application installed but core does not depend on: from
+ * core's own location first, then from the app's (the entry script's folder and the
+ * working directory), since strict layouts such as pnpm's hide undeclared packages
+ * from core.
+ */
+async function importFromApp(specifier: string): Promise<unknown> {
+  try {
+    return await import(specifier);
+  } catch (first) {
+    const bases = [process.argv[1], join(process.cwd(), 'package.json')].filter(
+      (base): base is string => typeof base === 'string' && base !== '',
+    );
+    for (const base of bases) {
+      try {
+        const resolved = createRequire(base).resolve(specifier);
+        return await import(pathToFileURL(resolved).href);
+      } catch {
+        // Try the next place.
+      }
+    }
+    throw first;
+  }
 }

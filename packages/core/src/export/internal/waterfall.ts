@@ -126,7 +126,7 @@ export function renderLog(log: LogData, options: Partial<RenderOptions> = {}): s
   if (log.traceId) extras.push(`trace=${printable(log.traceId)}`);
   extras.push(...selectedAttributes(log.attributes, opts.showAttributes, new Set()));
   if (extras.length > 0) segments.push({ text: `  ${extras.join(' ')}`, style: 'dim' });
-  return paint(fit(segments, width), opts.colors);
+  return paint(fitWidth(segments, width), opts.colors);
 }
 
 /**
@@ -373,7 +373,7 @@ function labelSegments(l: Label, width: number): Segment[] {
     { text: name, style: l.error ? 'red' : undefined },
     { text: l.kind, style: 'gray' },
   ];
-  return fit(segments, width);
+  return fitWidth(segments, width);
 }
 
 /** The half-open cell range `[from, to)` of a span's bar; never empty. */
@@ -559,7 +559,7 @@ function truncate(text: string, width: number): string {
 }
 
 /** Cuts a line to `width` visible columns, ending it with an ellipsis when cut. */
-function fit(segments: Segment[], width: number): Segment[] {
+function fitWidth(segments: Segment[], width: number): Segment[] {
   const total = segments.reduce((n, s) => n + textWidth(s.text), 0);
   if (total <= width) return segments;
   const out: Segment[] = [];
@@ -587,7 +587,7 @@ function paint(segments: Segment[], colors: boolean): string {
 }
 
 function finish(lines: Segment[][], width: number, colors: boolean): string {
-  return lines.map((line) => paint(fit(line, width), colors)).join('\n');
+  return lines.map((line) => paint(fitWidth(line, width), colors)).join('\n');
 }
 
 function clamp(n: number, lo: number, hi: number): number {
