@@ -1,7 +1,7 @@
 import { activeCarrier, runWithCarrier } from './context/storage';
 import { now } from './internal/clock';
 import { newTraceId } from './internal/ids';
-import type { Limits } from './internal/limits';
+import { type Limits, noneDropped } from './internal/limits';
 import { type LogFields, type Logger, makeLogRecord } from './log';
 import { injectContext } from './propagation/propagator';
 import { Span, type SpanOptions } from './span';
@@ -95,14 +95,7 @@ export class Trace {
   attributes: Attributes;
   traceState: string | undefined;
   baggage: Map<string, BaggageEntry> | undefined;
-  readonly dropped: DroppedCounts = {
-    spans: 0,
-    attributes: 0,
-    truncatedAttributes: 0,
-    events: 0,
-    logs: 0,
-    truncatedIo: 0,
-  };
+  readonly dropped: DroppedCounts = noneDropped();
   /** @internal */
   readonly limits: Limits;
   /** @internal */

@@ -7,7 +7,7 @@ import {
 } from './export/pipeline';
 import { now } from './internal/clock';
 import { newSpanId, newTraceId } from './internal/ids';
-import { type Limits, resolveLimits } from './internal/limits';
+import { type Limits, noneDropped, resolveLimits } from './internal/limits';
 import { errorData } from './internal/serialize';
 import { type LogFields, type Logger, makeLogRecord } from './log';
 import {
@@ -338,14 +338,7 @@ export class Tracer {
       attributes: {},
       spans: [span],
       logs: [],
-      dropped: {
-        spans: 0,
-        attributes: 0,
-        truncatedAttributes: 0,
-        events: 0,
-        logs: 0,
-        truncatedIo: 0,
-      },
+      dropped: noneDropped(),
       sdk: { name: '@tracewire/core', version: VERSION },
     };
     if (this.environment !== undefined) data.environment = this.environment;

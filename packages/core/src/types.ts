@@ -4,23 +4,29 @@
  * these and nothing else.
  */
 
-/** What kind of work a span represents. The first five mirror OpenTelemetry. */
-export type SpanKind =
-  | 'server'
-  | 'client'
-  | 'internal'
-  | 'producer'
-  | 'consumer'
-  | 'llm'
-  | 'tool'
-  | 'retrieval'
-  | 'embedding'
-  | 'agent'
-  | 'chain'
-  | 'job';
+/** Every span kind. The first five mirror OpenTelemetry's. */
+export const SPAN_KINDS = [
+  'server',
+  'client',
+  'internal',
+  'producer',
+  'consumer',
+  'llm',
+  'tool',
+  'retrieval',
+  'embedding',
+  'agent',
+  'chain',
+  'job',
+] as const;
 
-/** `aborted`: the client went away first; `cancelled`: the work was called off. */
-export type Status = 'unset' | 'ok' | 'error' | 'aborted' | 'cancelled';
+/** What kind of work a span represents. */
+export type SpanKind = (typeof SPAN_KINDS)[number];
+
+/** Every status; `aborted`: the client went away first; `cancelled`: the work was called off. */
+export const STATUSES = ['unset', 'ok', 'error', 'aborted', 'cancelled'] as const;
+
+export type Status = (typeof STATUSES)[number];
 
 export type AttributeScalar = string | number | boolean;
 export type AttributeValue = AttributeScalar | AttributeScalar[] | null | undefined;

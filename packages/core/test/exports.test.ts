@@ -7,6 +7,8 @@ it('keeps the public exports of @tracewire/core stable', async () => {
       "ExportError",
       "ExportPipeline",
       "HttpServerTracing",
+      "SPAN_KINDS",
+      "STATUSES",
       "ServerRequest",
       "Span",
       "Trace",

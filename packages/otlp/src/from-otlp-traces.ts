@@ -12,23 +12,9 @@ import type {
   TraceData,
   Usage,
 } from '@tracewire/core';
+import { SPAN_KINDS } from '@tracewire/core';
 import { DEFAULT_GEN_AI_OPERATION, EXCEPTION_EVENT, KEYS } from './internal/keys';
 import { fromKeyValues, int64ToNumber, nanosToMs, normalizeId } from './internal/values';
-
-const SPAN_KINDS: readonly SpanKind[] = [
-  'server',
-  'client',
-  'internal',
-  'producer',
-  'consumer',
-  'llm',
-  'tool',
-  'retrieval',
-  'embedding',
-  'agent',
-  'chain',
-  'job',
-];
 
 // Index = OTLP SpanKind number; the standard protobuf JSON mapping spells them as names.
 const OTEL_KIND_NAMES = [
@@ -198,7 +184,7 @@ function fromOtlpSpan(raw: Loose): { span: SpanData; rootOnly: Attributes } | un
 
   const otelKind = enumValue(raw.kind, OTEL_KIND_NAMES);
   const declaredKind = take(KEYS.spanKind);
-  const kind = SPAN_KINDS.includes(declaredKind as SpanKind)
+  const kind = (SPAN_KINDS as readonly string[]).includes(declaredKind as string)
     ? (declaredKind as SpanKind)
     : (FROM_OTEL_KIND[otelKind] ?? 'internal');
 

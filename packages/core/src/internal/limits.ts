@@ -1,3 +1,5 @@
+import type { DroppedCounts } from '../types';
+
 /** Bounds that protect memory; what they cut is counted on the trace. */
 export interface Limits {
   /** Spans recorded per trace, the root included. Default 1000. */
@@ -33,4 +35,9 @@ export function resolveLimits(input: Partial<Limits> | undefined): Limits {
     }
   }
   return limits;
+}
+
+/** A trace's cut-counters, all zero. */
+export function noneDropped(): DroppedCounts {
+  return { spans: 0, attributes: 0, truncatedAttributes: 0, events: 0, logs: 0, truncatedIo: 0 };
 }

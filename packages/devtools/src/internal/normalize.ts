@@ -14,6 +14,7 @@ import type {
   TraceData,
   Usage,
 } from '@tracewire/core';
+import { SPAN_KINDS as ALL_SPAN_KINDS, STATUSES as ALL_STATUSES } from '@tracewire/core';
 import type { NativeBatch } from '../types';
 
 /**
@@ -29,21 +30,8 @@ export class PayloadError extends Error {
 
 type Loose = Record<string, unknown>;
 
-const SPAN_KINDS = new Set<SpanKind>([
-  'server',
-  'client',
-  'internal',
-  'producer',
-  'consumer',
-  'llm',
-  'tool',
-  'retrieval',
-  'embedding',
-  'agent',
-  'chain',
-  'job',
-]);
-const STATUSES = new Set<Status>(['unset', 'ok', 'error', 'aborted', 'cancelled']);
+const SPAN_KINDS: ReadonlySet<string> = new Set<SpanKind>(ALL_SPAN_KINDS);
+const STATUSES: ReadonlySet<string> = new Set<Status>(ALL_STATUSES);
 const LEVELS = new Set<LogLevel>(['debug', 'info', 'warn', 'error']);
 const TRACE_ID = /^[0-9a-fA-F]{32}$/;
 const SPAN_ID = /^[0-9a-fA-F]{16}$/;
