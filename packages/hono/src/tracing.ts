@@ -56,7 +56,9 @@ export function tracing(
     c.set('trace', trace);
     c.set('span', trace.rootSpan);
 
-    const ended = keepAliveUntilEnded(c, http, trace);
+    // Node keeps running after the response, and Hono's `executionCtx` getter throws
+    // (an Error with a stack, per request) where there is none: only edge runtimes ask.
+    const ended = node === undefined ? keepAliveUntilEnded(c, http, trace) : undefined;
     // Read when the request ends, which on an abort can be before `next()` returns:
     // Hono matched the routes before any middleware ran, so the route is known.
     const outcome = (): HttpOutcome => {
