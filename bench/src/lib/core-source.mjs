@@ -1,0 +1,38 @@
+// Bundles a module of @tracewire/core's source (for internals its entry does not
+// export, such as id generation) into bench/.build/ with esbuild, once per content.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const coreDir = dirname(require.resolve('@tracewire/core/package.json'));
+const buildDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.build');
+
+/**
+ * Returns a file URL of an ESM bundle re-exporting `names` from
+ * `packages/core/src/<file>`.
+ *
+ * @example const { newSpanId } = await import(await buildCoreModule('internal/ids.ts', ['newSpanId']));
+ */
+export async function buildCoreModule(file, names) {
+  const { build } = await import('esbuild');
+  const source = join(coreDir, 'src', file);
+  if (!existsSync(source)) throw new Error(`bench: ${source} does not exist`);
+  const contents = `export { ${names.join(', ')} } from ${JSON.stringify(source)};`;
+  const hash = createHash('sha1').update(contents).digest('hex').slice(0, 10);
+  mkdirSync(buildDir, { recursive: true });
+  const outfile = join(buildDir, `core-${hash}.mjs`);
+  await build({
+    stdin: { contents, resolveDir: coreDir, sourcefile: 'entry.ts', loader: 'ts' },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outfile,
+    sourcemap: true,
+    logLevel: 'error',
+  });
+  return pathToFileURL(outfile).href;
+}
