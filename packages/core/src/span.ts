@@ -88,6 +88,8 @@ export class Span implements ContextCarrier {
   private events: EventData[] | undefined = undefined;
   private links: LinkData[] | undefined;
   private droppedAttributes = 0;
+  /** Kept alongside `attributes` so the limit check never walks the object. */
+  private attributeTotal = 0;
   private droppedEvents = 0;
 
   /** @internal */
@@ -189,11 +191,13 @@ export class Span implements ContextCarrier {
   setAttribute(key: string, value: AttributeValue): this {
     if (!this.isRecording || value === undefined) return this;
     const limits = this.trace.limits;
-    if (!(key in this.attributes) && this.attributeCount() >= limits.maxAttributesPerSpan) {
+    const isNew = !(key in this.attributes);
+    if (isNew && this.attributeTotal >= limits.maxAttributesPerSpan) {
       this.droppedAttributes++;
       this.trace.dropped.attributes++;
       return this;
     }
+    if (isNew) this.attributeTotal++;
     if (typeof value === 'string' && value.length > limits.maxAttributeValueLength) {
       value = value.slice(0, limits.maxAttributeValueLength);
       this.trace.dropped.truncatedAttributes++;
@@ -335,7 +339,7 @@ export class Span implements ContextCarrier {
 
   /** @internal A cheap size estimate for the export queue's byte bound. */
   estimateBytes(): number {
-    let bytes = 256 + this.name.length + this.attributeCount() * 48;
+    let bytes = 256 + this.name.length + this.attributeTotal * 48;
     if (this.hasInput) bytes += ioEstimate(this.input, this.trace.limits.maxIoBytes);
     if (this.hasOutput) bytes += ioEstimate(this.output, this.trace.limits.maxIoBytes);
     if (this.events) bytes += this.events.length * 96;
@@ -347,12 +351,6 @@ export class Span implements ContextCarrier {
     const result = serializeIo(value, max);
     if (result.truncated) this.trace.dropped.truncatedIo++;
     return result.text;
-  }
-
-  private attributeCount(): number {
-    let count = 0;
-    for (const _ in this.attributes) count++;
-    return count;
   }
 
   private hasRoomForEvent(): boolean {

@@ -8,7 +8,7 @@ import {
 import { now } from './internal/clock';
 import { newSpanId, newTraceId } from './internal/ids';
 import { type Limits, noneDropped, resolveLimits } from './internal/limits';
-import { errorData } from './internal/serialize';
+import { errorData, serializeIo } from './internal/serialize';
 import { type LogFields, type Logger, makeLogRecord } from './log';
 import {
   resolveSampler,
@@ -291,6 +291,12 @@ export class Tracer {
     }
   }
 
+  /** A recorded event's IO as JSON text (strings quoted), within the IO limit. */
+  private recordedIo(value: unknown): string {
+    const json = typeof value === 'string' ? JSON.stringify(value) : value;
+    return serializeIo(json, this.limits.maxIoBytes).text;
+  }
+
   private recordedTrace(event: RecordedEvent): TraceData {
     const endTime =
       event.endTime ??
@@ -313,8 +319,8 @@ export class Tracer {
       attributes: { ...event.attributes },
     };
     if (event.tags) span.tags = event.tags;
-    if (event.input !== undefined) span.input = JSON.stringify(event.input) ?? 'null';
-    if (event.output !== undefined) span.output = JSON.stringify(event.output) ?? 'null';
+    if (event.input !== undefined) span.input = this.recordedIo(event.input);
+    if (event.output !== undefined) span.output = this.recordedIo(event.output);
     if (event.error !== undefined) {
       const error: ErrorData = errorData(event.error);
       span.error = error;

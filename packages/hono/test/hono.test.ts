@@ -463,3 +463,39 @@ describe('edge runtimes: no AsyncLocalStorage, executionCtx.waitUntil', () => {
     expect(handed).toHaveLength(0);
   });
 });
+
+describe('on Node', () => {
+  it('never reads c.executionCtx, whose getter throws (an Error and its stack) on Node', async () => {
+    const exporter = memoryExporter();
+    const tracer = createTracer({ serviceName: 'node', exporter });
+    let reads = 0;
+    let restore: (() => void) | undefined;
+    const app = new Hono();
+    app.use(async (c, next) => {
+      if (restore === undefined) {
+        const proto = Object.getPrototypeOf(c) as object;
+        const original = Object.getOwnPropertyDescriptor(proto, 'executionCtx')!;
+        Object.defineProperty(proto, 'executionCtx', {
+          ...original,
+          get() {
+            reads++;
+            return original.get!.call(this);
+          },
+        });
+        restore = () => Object.defineProperty(proto, 'executionCtx', original);
+      }
+      await next();
+    });
+    app.use(tracing({ tracer }));
+    app.get('/ping', (c) => c.text('pong'));
+    const server = await listen(app);
+    try {
+      for (let i = 0; i < 3; i++) expect((await fetch(`${server.url}/ping`)).status).toBe(200);
+      await waitForTraces(tracer, exporter, (t) => t.name === 'GET /ping', 3);
+      expect(reads).toBe(0);
+    } finally {
+      restore?.();
+      await server.close();
+    }
+  });
+});

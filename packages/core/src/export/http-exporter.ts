@@ -210,7 +210,7 @@ function validateUrl(value: unknown): string {
   }
   if (url.username !== '' || url.password !== '') {
     throw new TypeError(
-      'httpExporter: `url` must not contain credentials (fetch refuses them); pass them with `headers` or `getAuthToken` instead.',
+      'httpExporter: `url` must not contain credentials (they would travel as plain basic auth and show up wherever the url is logged); pass them with `headers` or `getAuthToken` instead.',
     );
   }
   return url.href;

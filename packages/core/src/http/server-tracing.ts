@@ -1,5 +1,6 @@
 import { runWithCarrier } from '../context/storage';
 import { getDefaultTracer } from '../default-tracer';
+import { errorData } from '../internal/serialize';
 import { extract } from '../propagation/propagator';
 import { formatTraceparent } from '../propagation/traceparent';
 import type { Span } from '../span';
@@ -110,7 +111,6 @@ export class HttpServerTracing {
   private readonly attributesFn: HttpTracingOptions['attributes'];
   private readonly capture: Required<HeaderCapture>;
   private readonly traceResponse: boolean;
-  private readonly extraSecretHeaders: string[];
 
   constructor(options: HttpTracingOptions) {
     if (options === null || typeof options !== 'object') {
@@ -130,12 +130,15 @@ export class HttpServerTracing {
     this.ignored = compileIgnore(ignore);
     this.nameFn = options.name;
     this.attributesFn = options.attributes;
+    // Secret headers are struck from the allow-list once, here, not on every request.
+    const secret = lower(tracer?.redact.headers ?? []);
+    const allowed = (names: string[]) =>
+      lower(names).filter((name) => !isSecretHeader(name, secret));
     this.capture = {
-      request: lower(options.captureHeaders?.request ?? DEFAULT_CAPTURE.request),
-      response: lower(options.captureHeaders?.response ?? DEFAULT_CAPTURE.response),
+      request: allowed(options.captureHeaders?.request ?? DEFAULT_CAPTURE.request),
+      response: allowed(options.captureHeaders?.response ?? DEFAULT_CAPTURE.response),
     };
     this.traceResponse = options.traceResponse !== false;
-    this.extraSecretHeaders = lower(tracer?.redact.headers ?? []);
     const outgoing = options.outgoing ?? true;
     if (outgoing !== false) instrumentHttpClients(outgoing === true ? {} : outgoing);
   }
@@ -215,13 +218,7 @@ export class HttpServerTracing {
       if (Number.isSafeInteger(size) && size >= 0) attributes['http.request.body.size'] = size;
     }
     if (this.capture.request.length > 0) {
-      captureHeaders(
-        attributes,
-        'http.request.header.',
-        request.headers,
-        this.capture.request,
-        this.extraSecretHeaders,
-      );
+      captureHeaders(attributes, 'http.request.header.', request.headers, this.capture.request);
     }
     span.setAttributes(attributes);
   }
@@ -248,7 +245,6 @@ export class HttpServerTracing {
           'http.response.header.',
           outcome.responseHeaders,
           this.capture.response,
-          this.extraSecretHeaders,
         );
         span.setAttributes(captured);
       }
@@ -273,11 +269,6 @@ export class HttpServerTracing {
       }
     }
     trace.end();
-  }
-
-  /** @internal */
-  isSecret(name: string): boolean {
-    return isSecretHeader(name, this.extraSecretHeaders);
   }
 }
 
@@ -368,11 +359,11 @@ export class ServerRequest {
   }
 }
 
+/** An exception that did not fail the request (a 4xx), kept as an OpenTelemetry-style event. */
 function recordException(span: Span, error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
-  const type = error instanceof Error ? error.constructor.name : typeof error;
+  const { message, type, stack } = errorData(error);
   const attributes: Attributes = { 'exception.message': message, 'exception.type': type };
-  if (error instanceof Error && error.stack) attributes['exception.stacktrace'] = error.stack;
+  if (stack) attributes['exception.stacktrace'] = stack;
   span.addEvent('exception', attributes);
 }
 

@@ -667,3 +667,14 @@ describe('consoleExporter', () => {
     expect(() => consoleExporter({ showLogs: 1 as never })).toThrow(/`showLogs`/);
   });
 });
+
+describe('the trace header status', () => {
+  it('shows informative statuses and leaves out the normal `unset`', () => {
+    const header = (status: TraceData['status']) =>
+      lines(renderTrace(nestedTrace({ status }), { width: 120 }))[0]!;
+    expect(header('unset')).not.toMatch(/\bunset\b/);
+    expect(header('error')).toMatch(/\berror\b/);
+    expect(header('aborted')).toMatch(/\baborted\b/);
+    expect(header('ok')).toMatch(/\bok\b/);
+  });
+});

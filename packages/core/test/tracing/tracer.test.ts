@@ -371,6 +371,33 @@ describe('record(event)', () => {
   });
 });
 
+describe('record(event) input and output', () => {
+  it('serialises like spans do: cycles survive and the IO limit applies', async () => {
+    const { exporter, tracer } = setup({ limits: { maxIoBytes: 16 } });
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    await tracer.record({ name: 'cyclic', input: cyclic, output: 'x'.repeat(100) });
+    await tracer.flush();
+    const [span] = exporter.traces()[0]!.spans;
+    expect(span!.input).toBe('{"a":1,"self":"[');
+    expect(span!.output).toBe(`"${'x'.repeat(15)}`);
+  });
+});
+
+describe('attribute limits', () => {
+  it('lets an existing attribute be overwritten at the limit without counting a drop', async () => {
+    const { exporter, tracer } = setup({ limits: { maxAttributesPerSpan: 2 } });
+    await tracer.trace('t', (trace) => {
+      const s = trace.startSpan('s', { attributes: { a: 1, b: 2 } });
+      s.setAttributes({ a: 10, c: 3 });
+      s.end();
+    });
+    const data = exporter.traces()[0]!;
+    expect(data.spans[1]!.attributes).toEqual({ a: 10, b: 2 });
+    expect(data.dropped.attributes).toBe(1);
+  });
+});
+
 describe('sampling', () => {
   it('an unsampled trace propagates but exports nothing', async () => {
     const { exporter, tracer } = setup({ sampler: 'never' });

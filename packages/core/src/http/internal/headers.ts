@@ -17,16 +17,17 @@ export function isSecretHeader(name: string, extra: readonly string[]): boolean 
   return false;
 }
 
-/** Copies allowed headers into `into` as string-array attributes (OpenTelemetry's shape). */
+/**
+ * Copies the listed headers into `into` as string-array attributes (OpenTelemetry's
+ * shape). `names` must already be lowercase and free of secret headers.
+ */
 export function captureHeaders(
   into: Attributes,
   prefix: string,
   headers: HeaderGetter,
   names: readonly string[],
-  extraSecret: readonly string[],
 ): void {
   for (const name of names) {
-    if (isSecretHeader(name, extraSecret)) continue;
     const value = readHeader(headers, name);
     if (value === undefined) continue;
     into[prefix + name] = Array.isArray(value) ? value.map(String) : [String(value)];

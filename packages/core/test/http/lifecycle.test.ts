@@ -1,0 +1,58 @@
+import { createTracer, httpServerTracing, memoryExporter } from '@tracewire/core';
+import { describe, expect, it } from 'vitest';
+
+describe('httpServerTracing header capture', () => {
+  it('never records secret headers, even when they are listed for capture', async () => {
+    const exporter = memoryExporter();
+    const tracer = createTracer({
+      serviceName: 'capture',
+      exporter,
+      redact: { headers: ['X-Tenant'] },
+    });
+    const http = httpServerTracing({
+      tracer,
+      outgoing: false,
+      captureHeaders: {
+        request: ['Authorization', 'x-api-key', 'x-tenant', 'x-session-id', 'x-region'],
+        response: ['set-cookie', 'content-type'],
+      },
+    });
+    const request = http.start({
+      method: 'GET',
+      url: '/things',
+      headers: {
+        authorization: 'Bearer s3cret',
+        'x-api-key': 's3cret',
+        'x-tenant': 's3cret',
+        'x-session-id': 's3cret',
+        'x-region': 'eu-1',
+      },
+    });
+    const response: Record<string, string> = {
+      'set-cookie': 'sid=s3cret',
+      'content-type': 'text/plain',
+    };
+    request.end({ statusCode: 200, responseHeaders: response });
+    await tracer.flush();
+    const attributes = exporter.traces()[0]!.spans[0]!.attributes;
+    expect(attributes['http.request.header.x-region']).toEqual(['eu-1']);
+    expect(attributes['http.response.header.content-type']).toEqual(['text/plain']);
+    expect(JSON.stringify(attributes)).not.toContain('s3cret');
+  });
+
+  it('keeps an exception seen on a 4xx as an event with its type and stack', async () => {
+    const exporter = memoryExporter();
+    const tracer = createTracer({ serviceName: 'exc', exporter });
+    const http = httpServerTracing({ tracer, outgoing: false });
+    const request = http.start({ method: 'GET', url: '/x', headers: {} });
+    request.end({ statusCode: 404, error: new RangeError('no such thing') });
+    await tracer.flush();
+    const [span] = exporter.traces()[0]!.spans;
+    expect(span!.status).not.toBe('error');
+    expect(span!.events![0]!.attributes).toMatchObject({
+      'exception.message': 'no such thing',
+      'exception.type': 'RangeError',
+    });
+    expect(span!.events![0]!.attributes!['exception.stacktrace']).toContain('no such thing');
+  });
+});
