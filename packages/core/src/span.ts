@@ -206,6 +206,36 @@ export class Span implements ContextCarrier {
     return this;
   }
 
+  /**
+   * @internal Takes `attributes`, a fresh object the caller built and lets go
+   * of, as this span's own: one object instead of a store per key. Falls back
+   * to `setAttributes` (limits, counting) unless the span has none yet and
+   * every value is defined and within the limits.
+   */
+  adoptAttributes(attributes: Attributes): void {
+    if (!this.isRecording) return;
+    const limits = this.trace.limits;
+    let count = 0;
+    let fits = this.attributeTotal === 0;
+    for (const key in attributes) {
+      const value = attributes[key];
+      count++;
+      if (
+        value === undefined ||
+        (typeof value === 'string' && value.length > limits.maxAttributeValueLength)
+      ) {
+        fits = false;
+        break;
+      }
+    }
+    if (!fits || count > limits.maxAttributesPerSpan) {
+      this.setAttributes(attributes);
+      return;
+    }
+    this.attributes = attributes;
+    this.attributeTotal = count;
+  }
+
   /** Records the operation's input and, optionally, its output (any JSON value). */
   setIO(input: unknown, output?: unknown): this {
     if (!this.isRecording) return this;

@@ -73,6 +73,8 @@ export interface TraceRuntime {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+/** Shared by every exported trace: one object, not one per trace. */
+const SDK: TraceData['sdk'] = Object.freeze({ name: '@tracewire/core', version: VERSION });
 
 /**
  * One unit of work: an HTTP request, a job, a conversation turn. Buffers its
@@ -268,7 +270,7 @@ export class Trace {
       spans: this.spans.map((span) => span.toJSON()),
       logs: this.logs,
       dropped: this.dropped,
-      sdk: { name: '@tracewire/core', version: VERSION },
+      sdk: SDK,
     };
     if (this.environment !== undefined) data.environment = this.environment;
     if (this.parent) data.parentSpanId = this.parent.spanId;

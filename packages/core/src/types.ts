@@ -202,4 +202,5 @@ export interface BaggageEntry {
 /** A header bag as Node, fetch and frameworks give it. */
 export type HeaderGetter =
   | Record<string, string | string[] | undefined>
-  | { get(name: string): string | null | undefined };
+  | { get(name: string): string | null | undefined }
+  | { getHeader(name: string): number | string | string[] | undefined };

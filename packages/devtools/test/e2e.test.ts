@@ -5,28 +5,18 @@ import {
   currentSpan,
   type Exporter,
   endWithNodeResponse,
+  httpExporter,
   httpServerTracing,
   inject,
   nodeRequestInfo,
-  postBatch,
   type Tracer,
 } from '@tracewire/core';
 import { afterEach, expect, it } from 'vitest';
 import { type DevServer, startDevServer } from '../src/index';
 
-/** The native wire format, sent gzipped the way core's HTTP transport sends it. */
+/** Core's own HTTP exporter, gzipped: the compact native wire format, end to end. */
 function devExporter(url: string): Exporter {
-  return {
-    name: 'devtools-test',
-    export: (batch, signal) =>
-      postBatch({
-        url,
-        body: JSON.stringify({ schemaVersion: 1, traces: batch.traces, logs: batch.logs }),
-        contentType: 'application/json',
-        compression: 'gzip',
-        signal,
-      }),
-  };
+  return httpExporter({ url, compression: 'gzip' });
 }
 
 interface Service {
@@ -124,4 +114,8 @@ it('assembles one trace from three real services instrumented with @tracewire/co
   expect(byId.get(serverOf('payments').parentId!)?.serviceName).toBe('orders');
   expect(trace.status).toBe('error');
   expect(serverOf('payments').status).toBe('error');
+  // Derived by the collector from the compact wire form: names, times, durations.
+  expect(trace.name).toBe(root.name);
+  expect(trace.startTime).toBe(root.startTime);
+  for (const span of trace.spans) expect(span.durationMs).toBe(span.endTime - span.startTime);
 });

@@ -11,6 +11,7 @@
  *
  * {
  *   "schemaVersion": 1,
+ *   "sdk": { "name": "@tracewire/core", "version": "0.1.0" },
  *   "resource": { "deployment": "eu-1" },   (only when the `resource` option is set)
  *   "traces": [TraceData, ...],
  *   "logs": [LogData, ...]
@@ -18,9 +19,15 @@
  * ```
  *
  * - `traces`: whole finished traces (`TraceData` in `types.ts`), each with every
- *   span (`spans`, root first) and its correlated logs (`logs`). A trace is never
- *   split across requests. Times are epoch milliseconds; ids are lowercase hex
- *   (32 chars for traces, 16 for spans). Span `input`/`output` are JSON text.
+ *   span (`spans`, root first) and its correlated logs. A trace is never split
+ *   across requests. Times are epoch milliseconds; ids are lowercase hex (32
+ *   chars for traces, 16 for spans). Span `input`/`output` are JSON text.
+ * - Compact: what a collector can derive is left out (`internal/wire.ts`). A
+ *   trace has no `schemaVersion`/`sdk` (the batch's), no `name`, `status`,
+ *   `startTime`, `endTime`, `durationMs` (its root span's, `rootSpanId`), and
+ *   `tags`, `attributes`, `logs` only when non-empty, `dropped` only when
+ *   something was. A span has no `traceId` (the trace's `id`), no `durationMs`
+ *   (`endTime - startTime`), and `attributes` only when non-empty.
  * - `logs`: standalone logs, emitted outside any trace (`LogData`).
  * - Either array may be empty, never absent. Unknown fields must be ignored by
  *   the collector: fields are added without bumping `schemaVersion`; a breaking
@@ -38,9 +45,13 @@
  */
 import { runUntraced } from '../context/storage';
 import type { Attributes, ExportBatch, Exporter, ExportResult } from '../types';
+import { VERSION } from '../version';
 import { describeError, ExportError } from './export-error';
 import { postBatch } from './http-transport';
 import { linkSignals } from './internal/link-signals';
+import { wireTrace } from './internal/wire';
+
+const SDK = { name: '@tracewire/core', version: VERSION };
 
 export interface HttpExporterOptions {
   /** The collector endpoint, an absolute `http:` or `https:` URL. */
@@ -110,10 +121,11 @@ export function httpExporter(options: HttpExporterOptions): Exporter {
     let body = encoded.get(batch);
     if (body === undefined) {
       try {
+        const traces = batch.traces.map(wireTrace);
         const payload =
           resource === undefined
-            ? { schemaVersion: 1, traces: batch.traces, logs: batch.logs }
-            : { schemaVersion: 1, resource, traces: batch.traces, logs: batch.logs };
+            ? { schemaVersion: 1, sdk: SDK, traces, logs: batch.logs }
+            : { schemaVersion: 1, sdk: SDK, resource, traces, logs: batch.logs };
         body = Buffer.from(JSON.stringify(payload), 'utf8');
       } catch (error) {
         return {

@@ -15,10 +15,10 @@ export function nodeRequestInfo(req: IncomingMessage & { originalUrl?: string })
 }
 
 /**
- * Sends the `traceresponse` header and ends `request` exactly once: when `res`
- * finishes (the last byte of a buffered or streamed body was handed to the
- * socket), or as `aborted` when the connection closes first. `outcome` is read
- * at that moment, so adapters can report the route and error known by then.
+ * Sends the `traceresponse` header and ends `request` exactly once, when `res`
+ * closes: after the last byte of a buffered or streamed body was handed to the
+ * socket, or, as `aborted`, when the connection went away first. `outcome` is
+ * read at that moment, so adapters can report the route and error known by then.
  */
 export function endWithNodeResponse(
   request: ServerRequest,
@@ -27,33 +27,24 @@ export function endWithNodeResponse(
 ): void {
   const header = request.traceResponseHeader();
   if (header !== undefined && !res.headersSent) res.setHeader('traceresponse', header);
-  const finish = (aborted: boolean) => {
-    res.removeListener('finish', onFinish);
-    res.removeListener('close', onClose);
-    let extra: HttpOutcome | undefined;
-    try {
-      extra = outcome?.();
-    } catch {
-      extra = undefined;
-    }
-    request.end({
+  // Node emits 'close' on every response, one tick after 'finish' when it completed:
+  // one listener, where 'finish' plus 'close' would cost two and their removal.
+  res.on('close', () => {
+    const aborted = !res.writableFinished;
+    const ended: HttpOutcome = {
       statusCode: res.headersSent || !aborted ? res.statusCode : undefined,
       responseSize: contentLength(res),
-      responseHeaders: { get: (name: string) => headerText(res, name) },
+      responseHeaders: res,
       aborted,
-      ...extra,
-    });
-  };
-  const onFinish = () => finish(false);
-  const onClose = () => finish(!res.writableFinished);
-  res.once('finish', onFinish);
-  res.once('close', onClose);
-}
-
-function headerText(res: ServerResponse, name: string): string | undefined {
-  const value = res.getHeader(name);
-  if (value === undefined) return undefined;
-  return Array.isArray(value) ? value.join(', ') : String(value);
+    };
+    try {
+      const extra = outcome?.();
+      if (extra !== undefined) Object.assign(ended, extra);
+    } catch {
+      // The adapter's outcome is a bonus; the response's own facts still end the trace.
+    }
+    request.end(ended);
+  });
 }
 
 function contentLength(res: ServerResponse): number | undefined {

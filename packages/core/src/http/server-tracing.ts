@@ -8,7 +8,12 @@ import type { Trace } from '../trace';
 import type { Tracer } from '../tracer';
 import type { Attributes, HeaderGetter, LinkData } from '../types';
 import { type HttpClientOptions, instrumentHttpClients } from './client-instrumentation';
-import { captureHeaders, type HeaderCapture, isSecretHeader } from './internal/headers';
+import {
+  type CapturedHeader,
+  capturedHeaders,
+  captureHeaders,
+  type HeaderCapture,
+} from './internal/headers';
 import { redactQuery } from './internal/redact';
 import { readHeaderValue, splitHost, splitUrl } from './internal/request';
 
@@ -109,7 +114,10 @@ export class HttpServerTracing {
   private readonly ignored: ((request: HttpRequestInfo, path: string) => boolean) | undefined;
   private readonly nameFn: HttpTracingOptions['name'];
   private readonly attributesFn: HttpTracingOptions['attributes'];
-  private readonly capture: Required<HeaderCapture>;
+  private readonly capture: {
+    request: readonly CapturedHeader[];
+    response: readonly CapturedHeader[];
+  };
   private readonly traceResponse: boolean;
 
   constructor(options: HttpTracingOptions) {
@@ -130,13 +138,19 @@ export class HttpServerTracing {
     this.ignored = compileIgnore(ignore);
     this.nameFn = options.name;
     this.attributesFn = options.attributes;
-    // Secret headers are struck from the allow-list once, here, not on every request.
+    // Secret headers are struck from the allow-list, and attribute names built, once, here.
     const secret = lower(tracer?.redact.headers ?? []);
-    const allowed = (names: string[]) =>
-      lower(names).filter((name) => !isSecretHeader(name, secret));
     this.capture = {
-      request: allowed(options.captureHeaders?.request ?? DEFAULT_CAPTURE.request),
-      response: allowed(options.captureHeaders?.response ?? DEFAULT_CAPTURE.response),
+      request: capturedHeaders(
+        'http.request.header.',
+        options.captureHeaders?.request ?? DEFAULT_CAPTURE.request,
+        secret,
+      ),
+      response: capturedHeaders(
+        'http.response.header.',
+        options.captureHeaders?.response ?? DEFAULT_CAPTURE.response,
+        secret,
+      ),
     };
     this.traceResponse = options.traceResponse !== false;
     const outgoing = options.outgoing ?? true;
@@ -180,6 +194,10 @@ export class HttpServerTracing {
     return new ServerRequest(this, request, trace, method.name, !ignored && this.traceResponse);
   }
 
+  /**
+   * Built as one object with constant keys (cheap stores), then adopted by the
+   * fresh span whole, rather than set one key at a time through its limits.
+   */
   private describeRequest(
     span: Span,
     request: HttpRequestInfo,
@@ -218,9 +236,9 @@ export class HttpServerTracing {
       if (Number.isSafeInteger(size) && size >= 0) attributes['http.request.body.size'] = size;
     }
     if (this.capture.request.length > 0) {
-      captureHeaders(attributes, 'http.request.header.', request.headers, this.capture.request);
+      captureHeaders(attributes, request.headers, this.capture.request);
     }
-    span.setAttributes(attributes);
+    span.adoptAttributes(attributes);
   }
 
   /** @internal */
@@ -240,12 +258,7 @@ export class HttpServerTracing {
         span.setAttribute('http.response.body.size', outcome.responseSize);
       if (outcome.responseHeaders !== undefined && this.capture.response.length > 0) {
         const captured: Attributes = {};
-        captureHeaders(
-          captured,
-          'http.response.header.',
-          outcome.responseHeaders,
-          this.capture.response,
-        );
+        captureHeaders(captured, outcome.responseHeaders, this.capture.response);
         span.setAttributes(captured);
       }
       const error = outcome.error ?? handle.error;

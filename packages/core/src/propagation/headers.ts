@@ -5,8 +5,9 @@ export type HeaderCarrier = Record<string, unknown> | { set(name: string, value:
 
 /**
  * Reads one header from Node's `IncomingHttpHeaders`, a plain record with keys in
- * any case, or a fetch-style object with `.get()`. Returns `undefined` when the
- * header is absent or the bag misbehaves; never throws.
+ * any case, a fetch-style object with `.get()`, or a Node `ServerResponse`
+ * (`.getHeader()`). Returns `undefined` when the header is absent or the bag
+ * misbehaves; never throws.
  *
  * @example readHeader(req.headers, 'traceparent') // '00-4bf9...-01' | undefined
  */
@@ -17,6 +18,11 @@ export function readHeader(headers: HeaderGetter, name: string): string | string
     if (typeof get === 'function') {
       const value: unknown = get.call(headers, name);
       return typeof value === 'string' ? value : undefined;
+    }
+    const getHeader = (headers as { getHeader?: unknown }).getHeader;
+    if (typeof getHeader === 'function') {
+      const value: unknown = getHeader.call(headers, name);
+      return typeof value === 'number' ? String(value) : headerValue(value);
     }
     const record = headers as Record<string, unknown>;
     // Node lowercases incoming header names, so the direct lookup is the hot path.

@@ -3,11 +3,13 @@ import { runWithCarrier } from '../../src/context/storage';
 import { httpExporter } from '../../src/export/http-exporter';
 import { postBatch } from '../../src/export/http-transport';
 import { parseRetryAfter } from '../../src/export/internal/retry-after';
+import { wireTrace } from '../../src/export/internal/wire';
 import {
   ExportPipeline,
   type ExportPipelineOptions,
   type ExportProblem,
 } from '../../src/export/pipeline';
+import { VERSION } from '../../src/version';
 import {
   type Collector,
   closedPortUrl,
@@ -79,8 +81,9 @@ describe('httpExporter against a real collector', () => {
     expect(request!.headers.authorization).toBeUndefined();
     expect(request!.json).toEqual({
       schemaVersion: 1,
+      sdk: { name: '@tracewire/core', version: VERSION },
       resource: { 'deployment.environment': 'test' },
-      traces: traces.map((t) => t.toJSON()),
+      traces: traces.map((t) => wireTrace(t.toJSON())),
       logs: [expect.objectContaining({ message: 'standalone' })],
     });
     expect(request!.json.traces[0]!.spans).toHaveLength(3);

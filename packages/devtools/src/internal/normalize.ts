@@ -75,7 +75,7 @@ export function normalizeBatch(body: unknown): NormalizedBatch {
   }
   const batch: NormalizedBatch = { traces: [], logs: [], rejected: 0 };
   for (const raw of (body.traces as unknown[] | undefined) ?? []) {
-    const trace = normalizeTrace(raw);
+    const trace = normalizeTrace(raw, body.sdk);
     if (trace) batch.traces.push(trace);
     else batch.rejected++;
   }
@@ -88,7 +88,7 @@ export function normalizeBatch(body: unknown): NormalizedBatch {
 }
 
 /** A well-formed copy of a trace, its root span first, or undefined when it has no usable id or span. */
-export function normalizeTrace(raw: unknown): TraceData | undefined {
+export function normalizeTrace(raw: unknown, batchSdk?: unknown): TraceData | undefined {
   if (!isObject(raw)) return undefined;
   const id = traceId(raw.id);
   if (id === undefined) return undefined;
@@ -141,7 +141,8 @@ export function normalizeTrace(raw: unknown): TraceData | undefined {
     dropped: dropped(raw.dropped),
     sdk: {
       name: '@tracewire/core',
-      version: (isObject(raw.sdk) ? text(raw.sdk.version) : undefined) ?? '',
+      // The compact wire form names the SDK once per batch, not per trace.
+      version: sdkVersion(raw.sdk) ?? sdkVersion(batchSdk) ?? '',
     },
   };
   const environment = text(raw.environment);
@@ -159,6 +160,10 @@ export function normalizeTrace(raw: unknown): TraceData | undefined {
     trace.logs.push(log);
   }
   return trace;
+}
+
+function sdkVersion(sdk: unknown): string | undefined {
+  return isObject(sdk) ? text(sdk.version) : undefined;
 }
 
 function hasParentIn(span: SpanData, ids: ReadonlySet<string>): boolean {

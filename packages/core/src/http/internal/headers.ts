@@ -17,19 +17,36 @@ export function isSecretHeader(name: string, extra: readonly string[]): boolean 
   return false;
 }
 
+/** A header to record and the attribute it is recorded as. */
+export interface CapturedHeader {
+  readonly header: string;
+  readonly attribute: string;
+}
+
 /**
- * Copies the listed headers into `into` as string-array attributes (OpenTelemetry's
- * shape). `names` must already be lowercase and free of secret headers.
+ * The capture list for one direction: names lowercased, secret headers struck,
+ * attribute names (`http.request.header.accept`) built once rather than per request.
  */
+export function capturedHeaders(
+  prefix: string,
+  names: readonly string[],
+  secret: readonly string[],
+): CapturedHeader[] {
+  return names
+    .map((name) => name.toLowerCase())
+    .filter((name) => !isSecretHeader(name, secret))
+    .map((header) => ({ header, attribute: prefix + header }));
+}
+
+/** Copies the listed headers into `into` as string-array attributes (OpenTelemetry's shape). */
 export function captureHeaders(
   into: Attributes,
-  prefix: string,
   headers: HeaderGetter,
-  names: readonly string[],
+  list: readonly CapturedHeader[],
 ): void {
-  for (const name of names) {
-    const value = readHeader(headers, name);
+  for (const { header, attribute } of list) {
+    const value = readHeader(headers, header);
     if (value === undefined) continue;
-    into[prefix + name] = Array.isArray(value) ? value.map(String) : [String(value)];
+    into[attribute] = Array.isArray(value) ? value.map(String) : [value];
   }
 }
