@@ -60,6 +60,73 @@ const otelTracer = api.trace.getTracer('micro');
 const idGenerator = new RandomIdGenerator();
 const propagator = new otelCore.W3CTraceContextPropagator();
 
+// --- export encoding inputs ------------------------------------------------
+// One batch of request traces as each library would encode it for its HTTP
+// exporter: tracewire's compact native JSON, OpenTelemetry's OTLP/JSON.
+const ENCODE_BATCH = 128;
+const { wireTrace } = await import(await buildCoreModule('export/internal/wire.ts', ['wireTrace']));
+const twBatch = await tracewireRequestTraces(ENCODE_BATCH);
+const otlpTransformer = createRequire(require.resolve('@opentelemetry/exporter-trace-otlp-http'))(
+  '@opentelemetry/otlp-transformer',
+);
+const otelBatch = otelRequestSpans(ENCODE_BATCH);
+
+/** Finished request traces as the middleware records them: server span + one child. */
+async function tracewireRequestTraces(count) {
+  const memory = core.memoryExporter();
+  const tracer = core.createTracer({ serviceName: 'micro', sampler: core.alwaysOn(), exporter: memory });
+  const http = core.httpServerTracing({ tracer, outgoing: false });
+  const responseHeaders = { 'content-type': 'application/json', 'content-length': '45' };
+  for (let i = 0; i < count; i++) {
+    const request = http.start({
+      method: 'GET',
+      url: `/users/${i}`,
+      headers: { host: '127.0.0.1:3000', 'user-agent': 'wrk', accept: '*/*' },
+      remoteAddress: '127.0.0.1',
+      httpVersion: '1.1',
+    });
+    request.trace.startSpan('db.lookup').end();
+    request.end({ statusCode: 200, route: '/users/:id', responseSize: 45, responseHeaders });
+  }
+  await tracer.flush();
+  return memory.traces();
+}
+
+/** The OpenTelemetry equivalent: spans with the HTTP semantic-convention attributes its instrumentation sets. */
+function otelRequestSpans(count) {
+  const { InMemorySpanExporter, SimpleSpanProcessor, BasicTracerProvider } = require(
+    '@opentelemetry/sdk-trace-base',
+  );
+  const memory = new InMemorySpanExporter();
+  const tracer = new BasicTracerProvider({
+    spanProcessors: [new SimpleSpanProcessor(memory)],
+  }).getTracer('micro');
+  for (let i = 0; i < count; i++) {
+    const root = tracer.startSpan('GET /users/:id', {
+      kind: api.SpanKind.SERVER,
+      attributes: {
+        'http.url': `http://127.0.0.1:3000/users/${i}`,
+        'http.host': '127.0.0.1:3000',
+        'net.host.name': '127.0.0.1',
+        'http.method': 'GET',
+        'http.scheme': 'http',
+        'http.target': `/users/${i}`,
+        'http.user_agent': 'wrk',
+        'http.flavor': '1.1',
+        'net.transport': 'ip_tcp',
+        'net.host.ip': '127.0.0.1',
+        'net.host.port': 3000,
+        'net.peer.ip': '127.0.0.1',
+        'net.peer.port': 50000 + i,
+      },
+    });
+    tracer.startSpan('db.lookup', undefined, api.trace.setSpan(api.ROOT_CONTEXT, root)).end();
+    root.setAttributes({ 'http.status_code': 200, 'http.status_text': 'OK', 'http.route': '/users/:id' });
+    root.end();
+  }
+  return memory.getFinishedSpans();
+}
+
 // --- shared inputs ---------------------------------------------------------
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 // What Node hands an app: lowercase keys, a typical browser-ish request.
@@ -205,6 +272,23 @@ const cases = [
       900,
     ),
   },
+  {
+    name: 'encode a request trace for export (per trace, batches of 128)',
+    perBatch: ENCODE_BATCH,
+    // What httpExporter does to a batch before it is sent.
+    tracewire: () =>
+      Buffer.from(
+        JSON.stringify({
+          schemaVersion: 1,
+          sdk: twBatch[0].sdk,
+          traces: twBatch.map(wireTrace),
+          logs: [],
+        }),
+        'utf8',
+      ),
+    // What OTLPTraceExporter (http/json) does to a batch before it is sent.
+    otel: () => otlpTransformer.JsonTraceSerializer.serializeRequest(otelBatch),
+  },
 ];
 
 function noop() {}
@@ -215,6 +299,11 @@ function endSpan(span) {
 /** A case whose ops need untimed setup; `maxBatch` keeps a batch inside queue bounds. */
 function batched(setup, run, after, maxBatch = 50_000) {
   return { setup, run, after, maxBatch };
+}
+
+/** A case timed per batch reports per item: the batch's time over its size. */
+function perItem(result, items = 1) {
+  return { ...result, nsPerOp: result.nsPerOp / items, items };
 }
 
 async function measure(subject) {
@@ -252,8 +341,8 @@ const rows = [];
 const results = [];
 for (const c of cases) {
   if (opts.only && !c.name.includes(opts.only)) continue;
-  const tw = await measure(c.tracewire);
-  const ot = await measure(c.otel);
+  const tw = perItem(await measure(c.tracewire), c.perBatch);
+  const ot = perItem(await measure(c.otel), c.perBatch);
   const ratio = tw.nsPerOp / ot.nsPerOp;
   results.push({ name: c.name, tracewire: tw, otel: ot, ratio });
   rows.push([c.name, fmt(tw.nsPerOp, 0), fmt(ot.nsPerOp, 0), fmt(ratio, 2)]);

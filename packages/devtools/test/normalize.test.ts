@@ -166,6 +166,60 @@ describe('untrusted input', () => {
     expect(llm.input).toBe('{"already":"an object"}');
   });
 
+  it("reads the compact form: the batch's service and keys, span times after the trace's, the first span as root, defaults left out", () => {
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const batch = normalizeBatch({
+      schemaVersion: 1,
+      serviceName: 'orders',
+      keys: ['http.route', 'http.response.status_code', 7],
+      traces: [
+        {
+          id: traceId,
+          startTime: 1,
+          spans: [
+            {
+              spanId: 'b7ad6b7169203331',
+              name: 'GET /x',
+              kind: 'server',
+              start: 0,
+              end: 2000,
+              attrs: [0, '/x', 1, 200, 2, 'bad key', 9, 'no key', 'x', 1, 0],
+            },
+            {
+              spanId: '00f067aa0ba902b7',
+              parentId: 'b7ad6b7169203331',
+              name: 'db',
+              start: 1000,
+              end: 1500,
+            },
+          ],
+        },
+        {
+          id: '4bf92f3577b34da6a3ce929d0e0e4736',
+          serviceName: 'jobs',
+          spans: [{ spanId: 'a7ad6b7169203331', startTime: 1 }],
+        },
+      ],
+      logs: [],
+    });
+    const [orders, jobs] = batch.traces;
+    expect(orders).toMatchObject({
+      serviceName: 'orders',
+      rootSpanId: 'b7ad6b7169203331',
+      name: 'GET /x',
+    });
+    expect(orders!.spans[0]).toMatchObject({ parentId: null, status: 'unset' });
+    expect(orders!.spans[0]!.attributes).toEqual({
+      'http.route': '/x',
+      'http.response.status_code': 200,
+    });
+    expect(orders!.spans[1]!.attributes).toEqual({});
+    expect(orders).toMatchObject({ startTime: 1, endTime: 3, durationMs: 2 });
+    expect(orders!.spans[1]).toMatchObject({ startTime: 2, endTime: 2.5, durationMs: 0.5 });
+    expect(orders!.spans[1]).toMatchObject({ kind: 'internal', status: 'unset' });
+    expect(jobs!.serviceName).toBe('jobs');
+  });
+
   it('reads OTLP log severities, bodies and ids the way SDKs write them', () => {
     const traceId = newTraceId();
     const spanId = newSpanId();

@@ -27,7 +27,17 @@ declare global {
 }
 
 /** Options of `tracing()`: core's HTTP lifecycle options (tracer, ignore, name, attributes, ...). */
-export type ExpressTracingOptions = HttpTracingOptions;
+export interface ExpressTracingOptions extends HttpTracingOptions {
+  /**
+   * Express 5: record errors from the router's diagnostics channel, with no extra
+   * middleware. Default true. While anything listens there, the router wraps
+   * every layer call in a tracing context of its own, which costs CPU on every
+   * request; `false` does not listen, and `tracingErrorHandler()` then records
+   * errors as it does on Express 4. Listening is process-wide: once any
+   * `tracing()` listens, the router wraps layers for every app.
+   */
+  routerErrors?: boolean;
+}
 
 type Next = (error?: unknown) => void;
 
@@ -60,7 +70,7 @@ export type TracingErrorMiddleware = (
  */
 export function tracing(options: ExpressTracingOptions = {}): TracingMiddleware {
   const http = httpServerTracing(options);
-  listenForRouterErrors();
+  if (options.routerErrors !== false) listenForRouterErrors();
   return function tracewire(incoming, res, next) {
     const req = incoming as ExpressRequest;
     // Installed twice (app and sub-app, say): the first one traces the request.
@@ -86,7 +96,8 @@ export function tracing(options: ExpressTracingOptions = {}): TracingMiddleware 
  * Records an error passed to `next(err)` or thrown by a handler on the
  * request's server span, then hands it on unchanged. Needed with Express 4,
  * where an error never leaves the router except through error-handling
- * middleware; Express 5 errors are recorded without it. Install it after the
+ * middleware, and with `tracing({ routerErrors: false })`; Express 5 errors
+ * are otherwise recorded without it. Install it after the
  * routes and before your own error handlers; it never answers the request.
  *
  * @example

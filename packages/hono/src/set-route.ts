@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { requests } from './internal/state';
+import { stateOf } from './internal/state';
 
 /**
  * Names the current request's route yourself, when Hono's matched route is not
@@ -14,6 +14,6 @@ import { requests } from './internal/state';
  * });
  */
 export function setRoute(c: Context, route: string): void {
-  const state = requests.get(c);
+  const state = stateOf(c);
   if (state !== undefined && typeof route === 'string' && route !== '') state.route = route;
 }

@@ -14,7 +14,7 @@ import {
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedHandlerRoute } from './internal/route';
 import { executionContext, fetchRequestInfo, nodeBindings } from './internal/runtime';
-import { type RequestState, requests } from './internal/state';
+import { attachState, type RequestState, stateOf } from './internal/state';
 import { watchBody } from './internal/watch-body';
 
 /** What `tracing()` puts on the context: `c.get('trace')`, `c.get('span')`. */
@@ -45,13 +45,13 @@ export function tracing(
 
   return async function tracewire(c, next) {
     // A second tracing() (e.g. also on a sub-app) sees the same context: one trace per request.
-    if (requests.has(c)) return next();
+    if (stateOf(c) !== undefined) return next();
     const node = nodeBindings(c.env);
     const request = http.start(
       node !== undefined ? nodeRequestInfo(node.incoming) : fetchRequestInfo(c.req.raw),
     );
     const state: RequestState = { request, route: undefined, thrown: undefined };
-    requests.set(c, state);
+    attachState(c, state);
     const trace = request.trace ?? untracedTrace();
     c.set('trace', trace);
     c.set('span', trace.rootSpan);

@@ -7,7 +7,6 @@ import {
   type Trace,
 } from '@tracewire/core';
 import type { Middleware } from 'koa';
-import { keepTraceResponse } from './internal/keep-trace-response';
 import { attachState } from './internal/request-state';
 import { routerRoute } from './internal/router-route';
 import { isNodeStream, watchStreamBody } from './internal/stream-body';
@@ -72,9 +71,8 @@ export function tracing(options: KoaTracingOptions = {}): Middleware {
         });
       },
       (error: unknown) => {
+        // Koa's error path clears every header; core adds traceresponse as the head is written.
         state.error = error;
-        const header = request.traceResponseHeader();
-        if (header !== undefined) keepTraceResponse(res, header);
         throw error;
       },
     );

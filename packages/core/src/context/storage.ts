@@ -29,6 +29,10 @@ export function runWithCarrier<R>(carrier: ContextCarrier, fn: () => R): R {
  * through here so it never traces itself.
  */
 export function runUntraced<R>(fn: () => R): R {
+  // Outside any context there is nothing to leave, and entering one would make
+  // Node 20 turn on its promise hooks for the whole process: a `context: false`
+  // tracer must never pay for AsyncLocalStorage because its exporter runs.
+  if (storage.getStore() === undefined) return fn();
   return storage.run(UNTRACED, fn);
 }
 

@@ -12,6 +12,8 @@
  * {
  *   "schemaVersion": 1,
  *   "sdk": { "name": "@tracewire/core", "version": "0.1.0" },
+ *   "serviceName": "checkout",                (the first trace's; absent in an empty batch)
+ *   "keys": ["http.request.method", ...],      (the span attribute keys, each once)
  *   "resource": { "deployment": "eu-1" },   (only when the `resource` option is set)
  *   "traces": [TraceData, ...],
  *   "logs": [LogData, ...]
@@ -23,11 +25,19 @@
  *   across requests. Times are epoch milliseconds; ids are lowercase hex (32
  *   chars for traces, 16 for spans). Span `input`/`output` are JSON text.
  * - Compact: what a collector can derive is left out (`internal/wire.ts`). A
- *   trace has no `schemaVersion`/`sdk` (the batch's), no `name`, `status`,
- *   `startTime`, `endTime`, `durationMs` (its root span's, `rootSpanId`), and
- *   `tags`, `attributes`, `logs` only when non-empty, `dropped` only when
- *   something was. A span has no `traceId` (the trace's `id`), no `durationMs`
- *   (`endTime - startTime`), and `attributes` only when non-empty.
+ *   trace has no `schemaVersion`/`sdk` (the batch's), `serviceName` only when
+ *   it differs from the batch's, `rootSpanId` only when the root is not the
+ *   first span, no `name`, `status`, `endTime`, `durationMs` (its root
+ *   span's), and `tags`, `attributes`, `logs` only when non-empty, `dropped`
+ *   only when something was. Its `startTime` (epoch ms, its first span's
+ *   start) is the one epoch time it carries: a span has `start` and `end` in
+ *   whole microseconds after it, instead of `startTime`/`endTime`. A span has
+ *   no `traceId` (the trace's `id`), no `durationMs`, and leaves out its
+ *   defaults: `parentId` (null), `kind` (`internal`), `status` (`unset`). Its
+ *   attributes travel as `attrs`, a flat `[keyIndex, value, ...]` list into
+ *   the batch's `keys` (`"attrs": [0, "GET", 1, "/users/7"]`), absent when it
+ *   has none; trace, event, link and log attributes stay objects, and event,
+ *   signal and log times stay epoch ms.
  * - `logs`: standalone logs, emitted outside any trace (`LogData`).
  * - Either array may be empty, never absent. Unknown fields must be ignored by
  *   the collector: fields are added without bumping `schemaVersion`; a breaking
@@ -49,7 +59,7 @@ import { VERSION } from '../version';
 import { describeError, ExportError } from './export-error';
 import { postBatch } from './http-transport';
 import { linkSignals } from './internal/link-signals';
-import { wireTrace } from './internal/wire';
+import { wireBatch } from './internal/wire';
 
 const SDK = { name: '@tracewire/core', version: VERSION };
 
@@ -114,19 +124,21 @@ export function httpExporter(options: HttpExporterOptions): Exporter {
     throw new TypeError('httpExporter: `resource` must be an object of attributes.');
   }
 
-  // The pipeline resends the same batch object on retry; encode it once.
-  const encoded = new WeakMap<ExportBatch, Uint8Array>();
+  // The pipeline resends the same batch object on retry; encode it once. Kept
+  // as text: the socket encodes it as it writes, where a Buffer would be one
+  // more copy of the whole batch.
+  const encoded = new WeakMap<ExportBatch, string>();
 
   const send = async (batch: ExportBatch, signal: AbortSignal): Promise<ExportResult> => {
     let body = encoded.get(batch);
     if (body === undefined) {
       try {
-        const traces = batch.traces.map(wireTrace);
+        const { serviceName, keys, traces } = wireBatch(batch.traces);
         const payload =
           resource === undefined
-            ? { schemaVersion: 1, sdk: SDK, traces, logs: batch.logs }
-            : { schemaVersion: 1, sdk: SDK, resource, traces, logs: batch.logs };
-        body = Buffer.from(JSON.stringify(payload), 'utf8');
+            ? { schemaVersion: 1, sdk: SDK, serviceName, keys, traces, logs: batch.logs }
+            : { schemaVersion: 1, sdk: SDK, serviceName, keys, resource, traces, logs: batch.logs };
+        body = JSON.stringify(payload);
       } catch (error) {
         return {
           ok: false,

@@ -176,12 +176,12 @@ export class HttpServerTracing {
     const inbound = extract(request.headers);
     const ignored = this.ignored?.(request, path) === true;
     const trusted = inbound !== undefined && this.trust(request);
-    const method = normalizeMethod(request.method);
+    const method = methodName(request.method);
     let links: LinkData[] | undefined;
     if (inbound !== undefined && !trusted)
       links = [{ traceId: inbound.traceId, spanId: inbound.spanId }];
     const trace = tracer.startTrace({
-      name: method.name,
+      name: method,
       kind: 'server',
       parent: trusted ? inbound : undefined,
       links,
@@ -191,7 +191,7 @@ export class HttpServerTracing {
     if (span.isRecording) {
       this.describeRequest(span, request, method, path, query, tracer);
     }
-    return new ServerRequest(this, request, trace, method.name, !ignored && this.traceResponse);
+    return new ServerRequest(this, request, trace, method, !ignored && this.traceResponse);
   }
 
   /**
@@ -201,17 +201,19 @@ export class HttpServerTracing {
   private describeRequest(
     span: Span,
     request: HttpRequestInfo,
-    method: { name: string; original: string | undefined },
+    method: string,
     path: string,
     query: string,
     tracer: Tracer,
   ): void {
     const attributes: Attributes = {
-      'http.request.method': method.name,
+      'http.request.method': method,
       'url.path': path,
       'url.scheme': request.scheme ?? 'http',
     };
-    if (method.original !== undefined) attributes['http.request.method_original'] = method.original;
+    if (method !== request.method) {
+      attributes['http.request.method_original'] = String(request.method).slice(0, 64);
+    }
     if (query !== '') {
       attributes['url.query'] = redactQuery(
         query,
@@ -380,12 +382,13 @@ function recordException(span: Span, error: unknown): void {
   span.addEvent('exception', attributes);
 }
 
-function normalizeMethod(method: string): { name: string; original: string | undefined } {
-  if (KNOWN_METHODS.has(method)) return { name: method, original: undefined };
+/** The method as OpenTelemetry names it; anything else than `method` itself is recorded as the original. */
+function methodName(method: string): string {
+  if (KNOWN_METHODS.has(method)) return method;
   const upper = typeof method === 'string' ? method.toUpperCase() : '';
-  if (KNOWN_METHODS.has(upper)) return { name: upper, original: method };
+  if (KNOWN_METHODS.has(upper)) return upper;
   // Unknown methods collapse to one name so arbitrary input cannot explode cardinality.
-  return { name: '_OTHER', original: String(method).slice(0, 64) };
+  return '_OTHER';
 }
 
 function compileIgnore(

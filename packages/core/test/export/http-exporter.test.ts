@@ -3,7 +3,7 @@ import { runWithCarrier } from '../../src/context/storage';
 import { httpExporter } from '../../src/export/http-exporter';
 import { postBatch } from '../../src/export/http-transport';
 import { parseRetryAfter } from '../../src/export/internal/retry-after';
-import { wireTrace } from '../../src/export/internal/wire';
+import { wireBatch } from '../../src/export/internal/wire';
 import {
   ExportPipeline,
   type ExportPipelineOptions,
@@ -82,8 +82,8 @@ describe('httpExporter against a real collector', () => {
     expect(request!.json).toEqual({
       schemaVersion: 1,
       sdk: { name: '@tracewire/core', version: VERSION },
+      ...wireBatch(traces.map((t) => t.toJSON())),
       resource: { 'deployment.environment': 'test' },
-      traces: traces.map((t) => wireTrace(t.toJSON())),
       logs: [expect.objectContaining({ message: 'standalone' })],
     });
     expect(request!.json.traces[0]!.spans).toHaveLength(3);

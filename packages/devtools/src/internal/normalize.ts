@@ -75,7 +75,7 @@ export function normalizeBatch(body: unknown): NormalizedBatch {
   }
   const batch: NormalizedBatch = { traces: [], logs: [], rejected: 0 };
   for (const raw of (body.traces as unknown[] | undefined) ?? []) {
-    const trace = normalizeTrace(raw, body.sdk);
+    const trace = normalizeTrace(raw, body.sdk, body.serviceName, keyList(body.keys));
     if (trace) batch.traces.push(trace);
     else batch.rejected++;
   }
@@ -88,14 +88,21 @@ export function normalizeBatch(body: unknown): NormalizedBatch {
 }
 
 /** A well-formed copy of a trace, its root span first, or undefined when it has no usable id or span. */
-export function normalizeTrace(raw: unknown, batchSdk?: unknown): TraceData | undefined {
+export function normalizeTrace(
+  raw: unknown,
+  batchSdk?: unknown,
+  batchService?: unknown,
+  batchKeys: readonly string[] = [],
+): TraceData | undefined {
   if (!isObject(raw)) return undefined;
   const id = traceId(raw.id);
   if (id === undefined) return undefined;
+  // The compact wire form's one epoch time; its spans count microseconds from it.
+  const base = finite(raw.startTime);
   const spans: SpanData[] = [];
   const seen = new Set<string>();
   for (const rawSpan of list(raw.spans)) {
-    const span = normalizeSpan(rawSpan, id);
+    const span = normalizeSpan(rawSpan, id, batchKeys, base);
     if (span && !seen.has(span.spanId)) {
       seen.add(span.spanId);
       spans.push(span);
@@ -123,7 +130,8 @@ export function normalizeTrace(raw: unknown, batchSdk?: unknown): TraceData | un
     startTime = Math.min(startTime, span.startTime);
     endTime = Math.max(endTime, span.endTime);
   }
-  const serviceName = text(raw.serviceName) || UNKNOWN_SERVICE;
+  // The compact wire form names the service once per batch unless a trace differs.
+  const serviceName = text(raw.serviceName) || text(batchService) || UNKNOWN_SERVICE;
   const trace: TraceData = {
     schemaVersion: 1,
     id,
@@ -170,12 +178,41 @@ function hasParentIn(span: SpanData, ids: ReadonlySet<string>): boolean {
   return span.parentId !== null && span.parentId !== span.spanId && ids.has(span.parentId);
 }
 
-function normalizeSpan(raw: unknown, trace: string): SpanData | undefined {
+/** A compact span time: microseconds after the trace's `startTime`. */
+function afterBase(micros: unknown, base: number | undefined): number | undefined {
+  const offset = finite(micros);
+  return offset === undefined || base === undefined ? undefined : base + offset / 1000;
+}
+
+/** The batch's attribute keys, for spans' `attrs`; anything but a list of strings counts as none. */
+function keyList(value: unknown): string[] {
+  return Array.isArray(value) ? value.map((key) => (typeof key === 'string' ? key : '')) : [];
+}
+
+/** A span's attributes: the `attributes` object, or the compact form's `attrs` pairs into `keys`. */
+function spanAttributes(raw: Loose, keys: readonly string[]): Attributes {
+  if (!Array.isArray(raw.attrs)) return attributes(raw.attributes);
+  const pairs: unknown[] = raw.attrs;
+  const named: Loose = Object.create(null);
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    const index: unknown = pairs[i];
+    const key = Number.isInteger(index) ? keys[index as number] : undefined;
+    if (key) named[key] = pairs[i + 1];
+  }
+  return attributes(named);
+}
+
+function normalizeSpan(
+  raw: unknown,
+  trace: string,
+  keys: readonly string[],
+  base: number | undefined,
+): SpanData | undefined {
   if (!isObject(raw)) return undefined;
   const id = spanId(raw.spanId);
-  const start = finite(raw.startTime);
+  const start = finite(raw.startTime) ?? afterBase(raw.start, base);
   if (id === undefined || start === undefined) return undefined;
-  const declaredEnd = finite(raw.endTime);
+  const declaredEnd = finite(raw.endTime) ?? afterBase(raw.end, base);
   const declaredDuration = finite(raw.durationMs);
   const end = Math.max(
     start,
@@ -191,7 +228,7 @@ function normalizeSpan(raw: unknown, trace: string): SpanData | undefined {
     startTime: start,
     endTime: end,
     durationMs: end - start,
-    attributes: attributes(raw.attributes),
+    attributes: spanAttributes(raw, keys),
   };
   if (span.parentId === id) span.parentId = null;
   const statusMessage = longText(raw.statusMessage);

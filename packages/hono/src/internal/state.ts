@@ -10,4 +10,16 @@ export interface RequestState {
   thrown: unknown;
 }
 
-export const requests = new WeakMap<Context, RequestState>();
+/**
+ * Kept on the context itself under a registered symbol (a second loaded copy
+ * agrees): a plain property costs less per request than a WeakMap entry.
+ */
+const STATE = Symbol.for('tracewire.hono.request');
+
+export function stateOf(c: Context): RequestState | undefined {
+  return (c as unknown as Record<symbol, RequestState | undefined>)[STATE];
+}
+
+export function attachState(c: Context, state: RequestState): void {
+  (c as unknown as Record<symbol, RequestState>)[STATE] = state;
+}
