@@ -37,6 +37,8 @@ Options:
   --cpu-prof        write a V8 CPU profile of every server process to results/profiles/
   --tracewire-exporter X   http (default) | noop (traces discarded unserialised) |
                     none (no exporter: nothing recorded); noop and none split the cost apart
+  --nestjs-interceptor B   true (default) | false: TracingModule.forRoot({ interceptor: false }),
+                    a guard instead of the global interceptor
   --out FILE        results JSON (default results/bench-<node>-<time>.json)
 `;
 
@@ -58,6 +60,7 @@ const opts = parseArgs(
     pin: true,
     cpuProf: false,
     tracewireExporter: 'http',
+    nestjsInterceptor: 'true',
     out: '',
   },
   HELP,
@@ -75,6 +78,11 @@ if (opts.duration <= 0 || opts.rounds < 1) {
   console.error('bench: --duration must be > 0 and --rounds >= 1');
   process.exit(2);
 }
+if (!['true', 'false'].includes(String(opts.nestjsInterceptor))) {
+  console.error('bench: --nestjs-interceptor must be true or false');
+  process.exit(2);
+}
+const nestjsInterceptor = String(opts.nestjsInterceptor) === 'true';
 if (!['http', 'noop', 'none'].includes(opts.tracewireExporter)) {
   console.error('bench: --tracewire-exporter must be http, noop or none');
   process.exit(2);
@@ -186,6 +194,7 @@ const results = {
     connections: opts.connections,
     load: tool,
     tracewireExporter: opts.tracewireExporter,
+    nestjsInterceptor,
     pinned: pin,
     frameworks,
     variants,
@@ -222,7 +231,13 @@ async function measure({ node, framework, variant, round, sinkUrl, sink }) {
     node: node.bin,
     script: join(here, 'server.mjs'),
     args: [
-      JSON.stringify({ framework, variant, sinkUrl, tracewireExporter: opts.tracewireExporter }),
+      JSON.stringify({
+        framework,
+        variant,
+        sinkUrl,
+        tracewireExporter: opts.tracewireExporter,
+        nestjsInterceptor,
+      }),
     ],
     cpu: SERVER_CPU,
     pin,

@@ -44,9 +44,9 @@ const opts = parseArgs(
   },
   HELP,
 );
-const works = [
-  ...new Set([0, ...listOption(opts.work, undefined, 'work').map(Number)]),
-].sort((a, b) => a - b);
+const works = [...new Set([0, ...listOption(opts.work, undefined, 'work').map(Number)])].sort(
+  (a, b) => a - b,
+);
 if (works.some((w) => !Number.isFinite(w) || w < 0)) {
   console.error('calibrate: --work takes non-negative numbers of µs');
   process.exit(2);

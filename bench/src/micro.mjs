@@ -74,7 +74,11 @@ const otelBatch = otelRequestSpans(ENCODE_BATCH);
 /** Finished request traces as the middleware records them: server span + one child. */
 async function tracewireRequestTraces(count) {
   const memory = core.memoryExporter();
-  const tracer = core.createTracer({ serviceName: 'micro', sampler: core.alwaysOn(), exporter: memory });
+  const tracer = core.createTracer({
+    serviceName: 'micro',
+    sampler: core.alwaysOn(),
+    exporter: memory,
+  });
   const http = core.httpServerTracing({ tracer, outgoing: false });
   const responseHeaders = { 'content-type': 'application/json', 'content-length': '45' };
   for (let i = 0; i < count; i++) {
@@ -94,9 +98,11 @@ async function tracewireRequestTraces(count) {
 
 /** The OpenTelemetry equivalent: spans with the HTTP semantic-convention attributes its instrumentation sets. */
 function otelRequestSpans(count) {
-  const { InMemorySpanExporter, SimpleSpanProcessor, BasicTracerProvider } = require(
-    '@opentelemetry/sdk-trace-base',
-  );
+  const {
+    InMemorySpanExporter,
+    SimpleSpanProcessor,
+    BasicTracerProvider,
+  } = require('@opentelemetry/sdk-trace-base');
   const memory = new InMemorySpanExporter();
   const tracer = new BasicTracerProvider({
     spanProcessors: [new SimpleSpanProcessor(memory)],
@@ -121,7 +127,11 @@ function otelRequestSpans(count) {
       },
     });
     tracer.startSpan('db.lookup', undefined, api.trace.setSpan(api.ROOT_CONTEXT, root)).end();
-    root.setAttributes({ 'http.status_code': 200, 'http.status_text': 'OK', 'http.route': '/users/:id' });
+    root.setAttributes({
+      'http.status_code': 200,
+      'http.status_text': 'OK',
+      'http.route': '/users/:id',
+    });
     root.end();
   }
   return memory.getFinishedSpans();

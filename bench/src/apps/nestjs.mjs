@@ -18,7 +18,9 @@ export async function start(variant, deps) {
   let CurrentSpan;
   if (variant === 'tracewire' || variant === 'tracewire-nocontext') {
     const nest = await import('@tracewire/nestjs');
-    imports.push(nest.TracingModule.forRoot({ tracer: deps.tracer }));
+    imports.push(
+      nest.TracingModule.forRoot({ tracer: deps.tracer, interceptor: deps.nestjsInterceptor }),
+    );
     CurrentSpan = nest.CurrentSpan;
   }
 

@@ -73,6 +73,11 @@ export interface TraceRuntime {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+// What an exported trace without tags, attributes, logs or cuts shares: exported data is read, not written.
+const NO_TAGS = Object.freeze([]) as unknown as string[];
+const NO_ATTRIBUTES = Object.freeze({}) as Attributes;
+const NO_LOGS = Object.freeze([]) as unknown as LogData[];
+const NONE_DROPPED = Object.freeze(noneDropped());
 /** Shared by every exported trace: one object, not one per trace. */
 const SDK: TraceData['sdk'] = Object.freeze({ name: '@tracewire/core', version: VERSION });
 
@@ -93,11 +98,8 @@ export class Trace {
   sessionId: string | undefined;
   userId: string | undefined;
   referenceId: string | undefined;
-  tags: string[];
-  attributes: Attributes;
   traceState: string | undefined;
   baggage: Map<string, BaggageEntry> | undefined;
-  readonly dropped: DroppedCounts = noneDropped();
   /** @internal */
   readonly limits: Limits;
   /** @internal */
@@ -106,7 +108,12 @@ export class Trace {
   readonly redactQuery: readonly string[];
   private readonly runtime: TraceRuntime;
   private readonly spans: Span[];
-  private readonly logs: LogData[] = [];
+  // Made on first use: most traces never have tags, trace attributes, logs or cuts,
+  // and four empty objects per request are worth not allocating.
+  private ownTags: string[] | undefined;
+  private ownAttributes: Attributes | undefined;
+  private ownDropped: DroppedCounts | undefined = undefined;
+  private logs: LogData[] | undefined = undefined;
   private ended: Promise<void> | undefined = undefined;
   private logger: Logger | undefined = undefined;
 
@@ -128,8 +135,8 @@ export class Trace {
     this.sessionId = options.sessionId;
     this.userId = options.userId;
     this.referenceId = options.referenceId;
-    this.tags = options.tags ? options.tags.slice() : [];
-    this.attributes = options.attributes ? { ...options.attributes } : {};
+    this.ownTags = options.tags ? options.tags.slice() : undefined;
+    this.ownAttributes = options.attributes ? { ...options.attributes } : undefined;
     this.rootSpan = new Span(this, options.name, parent ? parent.spanId : null, this.sampled, {
       kind: options.kind,
       attributes: options.spanAttributes,
@@ -143,6 +150,31 @@ export class Trace {
 
   get name(): string {
     return this.rootSpan.name;
+  }
+
+  get tags(): string[] {
+    if (this.ownTags === undefined) this.ownTags = [];
+    return this.ownTags;
+  }
+
+  set tags(tags: string[]) {
+    this.ownTags = tags;
+  }
+
+  /** Trace-level attributes (metadata); the root span's own are `rootSpan.attributes`. */
+  get attributes(): Attributes {
+    if (this.ownAttributes === undefined) this.ownAttributes = {};
+    return this.ownAttributes;
+  }
+
+  set attributes(attributes: Attributes) {
+    this.ownAttributes = attributes;
+  }
+
+  /** What limits cut from this trace, counted. */
+  get dropped(): DroppedCounts {
+    if (this.ownDropped === undefined) this.ownDropped = noneDropped();
+    return this.ownDropped;
   }
 
   get status(): Status {
@@ -194,7 +226,7 @@ export class Trace {
   update(fields: TraceUpdate): this {
     if (fields.name !== undefined) this.rootSpan.name = fields.name;
     if (fields.status !== undefined) this.rootSpan.setStatus(fields.status);
-    if (fields.tags) this.tags = fields.tags.slice();
+    if (fields.tags) this.ownTags = fields.tags.slice();
     if (fields.attributes) Object.assign(this.attributes, fields.attributes);
     if (fields.sessionId !== undefined) this.sessionId = fields.sessionId;
     if (fields.userId !== undefined) this.userId = fields.userId;
@@ -247,7 +279,7 @@ export class Trace {
 
   /** @internal A cheap size estimate for the export queue's byte bound. */
   get estimatedBytes(): number {
-    let bytes = 512 + this.logs.length * 200;
+    let bytes = 512 + (this.logs?.length ?? 0) * 200;
     for (const span of this.spans) bytes += span.estimateBytes();
     return bytes;
   }
@@ -265,11 +297,11 @@ export class Trace {
       endTime: root.endTime || now(),
       durationMs: root.durationMs,
       rootSpanId: root.id,
-      tags: this.tags,
-      attributes: this.attributes,
+      tags: this.ownTags ?? NO_TAGS,
+      attributes: this.ownAttributes ?? NO_ATTRIBUTES,
       spans: this.spans.map((span) => span.toJSON()),
-      logs: this.logs,
-      dropped: this.dropped,
+      logs: this.logs ?? NO_LOGS,
+      dropped: this.ownDropped ?? NONE_DROPPED,
       sdk: SDK,
     };
     if (this.environment !== undefined) data.environment = this.environment;
@@ -313,6 +345,7 @@ export class Trace {
   /** @internal */
   addLog(level: LogLevel, message: string, fields: LogFields | undefined, span?: Span): void {
     if (!this.sampled) return;
+    if (this.logs === undefined) this.logs = [];
     if (this.logs.length >= this.limits.maxLogsPerTrace) {
       this.dropped.logs++;
       return;

@@ -4,8 +4,9 @@ import {
   Injectable,
   type NestInterceptor,
 } from '@nestjs/common';
-import { type Attributes, currentSpan } from '@tracewire/core';
+import { currentSpan } from '@tracewire/core';
 import { type Observable, tap } from 'rxjs';
+import { handlerAttributes } from './internal/handler-attributes';
 import { requestOf } from './internal/requests';
 import { matchedRoute } from './internal/route';
 
@@ -41,28 +42,4 @@ export class TracingInterceptor implements NestInterceptor {
         : request.run(() => next.handle());
     return handled.pipe(tap({ error: (error: unknown) => request.recordError(error) }));
   }
-}
-
-/** Built once per controller method (per class: a base class's method may serve several). */
-const named = new WeakMap<object, WeakMap<object, Attributes>>();
-
-function handlerAttributes(context: ExecutionContext): Attributes {
-  const controller = context.getClass();
-  const handler = context.getHandler();
-  let byHandler = named.get(controller);
-  if (byHandler === undefined) {
-    byHandler = new WeakMap();
-    named.set(controller, byHandler);
-  }
-  let attributes = byHandler.get(handler);
-  if (attributes === undefined) {
-    attributes = {};
-    if (controller.name) attributes['nest.controller'] = controller.name;
-    if (handler.name) attributes['nest.handler'] = handler.name;
-    if (controller.name && handler.name) {
-      attributes['code.function.name'] = `${controller.name}.${handler.name}`;
-    }
-    byHandler.set(handler, attributes);
-  }
-  return attributes;
 }

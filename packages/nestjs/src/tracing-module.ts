@@ -9,21 +9,35 @@ import {
   type OptionalFactoryDependency,
   type Provider,
 } from '@nestjs/common';
-import { APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
 import {
   type HttpServerTracing,
   type HttpTracingOptions,
   httpServerTracing,
 } from '@tracewire/core';
 import { routeFromFastify, tracingMiddleware } from './internal/middleware';
+import { TracingGuard } from './internal/tracing-guard';
 import { TRACER } from './tracer-token';
 import { TracingInterceptor } from './tracing-interceptor';
 
-/** Options of `TracingModule.forRoot()`: core's `HttpTracingOptions`. */
-export type TracingModuleOptions = HttpTracingOptions;
+/** Options of `TracingModule.forRoot()`: core's `HttpTracingOptions`, and `interceptor`. */
+export interface TracingModuleOptions extends HttpTracingOptions {
+  /**
+   * Register `TracingInterceptor` globally. Default true: it records what the
+   * handler, its pipes and later interceptors throw, with message and stack.
+   * Any interceptor puts every request through Nest's RxJS pipeline, which on
+   * the project's benchmark costs about as much as the rest of tracing
+   * together; `false` registers a guard instead, which names the span and
+   * records the controller method the same way, but records a failed request
+   * by its status alone (`HTTP 500`), without the exception.
+   */
+  interceptor?: boolean;
+}
 
 /** Options of `TracingModule.forRootAsync()`, for options that come from other providers. */
 export interface TracingModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  /** As `TracingModuleOptions.interceptor`; here, because it decides which providers exist. */
+  interceptor?: boolean;
   inject?: Array<InjectionToken | OptionalFactoryDependency>;
   useFactory: (...args: any[]) => TracingModuleOptions | Promise<TracingModuleOptions>;
 }
@@ -55,7 +69,7 @@ export class TracingModule implements NestModule {
   static forRoot(options: TracingModuleOptions = {}): DynamicModule {
     // Built here so that a mistake in the options fails where they are written.
     const http = httpServerTracing(options);
-    return tracingModule([{ provide: HTTP_TRACING, useValue: http }]);
+    return tracingModule([{ provide: HTTP_TRACING, useValue: http }], [], options.interceptor);
   }
 
   /**
@@ -87,7 +101,7 @@ export class TracingModule implements NestModule {
         inject: [OPTIONS],
       },
     ];
-    return tracingModule(providers, options.imports);
+    return tracingModule(providers, options.imports, options.interceptor);
   }
 
   configure(consumer: MiddlewareConsumer): void {
@@ -105,7 +119,11 @@ export class TracingModule implements NestModule {
 function tracingModule(
   providers: Provider[],
   imports: ModuleMetadata['imports'] = [],
+  interceptor: boolean | undefined = true,
 ): DynamicModule {
+  if (typeof interceptor !== 'boolean') {
+    throw new TypeError('tracewire: TracingModule option `interceptor` must be true or false.');
+  }
   return {
     module: TracingModule,
     global: true,
@@ -117,7 +135,9 @@ function tracingModule(
         useFactory: (http: HttpServerTracing) => http.tracer,
         inject: [HTTP_TRACING],
       },
-      { provide: APP_INTERCEPTOR, useClass: TracingInterceptor },
+      interceptor
+        ? { provide: APP_INTERCEPTOR, useClass: TracingInterceptor }
+        : { provide: APP_GUARD, useClass: TracingGuard },
     ],
     exports: [TRACER],
   };

@@ -375,6 +375,78 @@ describe(`TracingModule configuration (nestjs ${nestMajor})`, () => {
   });
 });
 
+describe.each(platforms)(`nestjs ${nestMajor} on %s with interceptor: false`, (platform) => {
+  const exporter = memoryExporter();
+  let tracer: Tracer;
+  let app: INestApplication;
+  let url: string;
+  let upstream: { url: string; server: Server };
+
+  const traceOf = async (path: string) => {
+    const [trace] = await waitForTraces(
+      tracer,
+      exporter,
+      (t) => root(t).attributes['url.path'] === path,
+    );
+    return trace!;
+  };
+
+  beforeAll(async () => {
+    upstream = await startUpstream();
+    tracer = createTracer({
+      serviceName: `lean-${platform}`,
+      exporter,
+      batch: { scheduledDelayMs: 5 },
+    });
+    app = await startApp(
+      platform,
+      TracingModule.forRoot({ tracer, interceptor: false }),
+      upstream.url,
+    );
+    ({ url } = await listen(app));
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    upstream?.server.close();
+    await tracer?.shutdown();
+  });
+
+  it('names the span by route and records the controller method, with no interceptor', async () => {
+    await request(url).get('/api/v1/users/7').expect(200);
+    const trace = await traceOf('/api/v1/users/7');
+    expect(trace.name).toBe('GET /api/v1/users/:id');
+    expect(root(trace).attributes['code.function.name']).toBe('UsersController.find');
+    // The handler's own child spans still join the request's trace.
+    expect(spanNamed(trace, 'users.find').parentId).toBeDefined();
+  });
+
+  it('names a request a guard rejected, and records a thrown 500 by its status alone', async () => {
+    await request(url).get('/api/v1/users/11').set('x-deny', '1').expect(403);
+    expect((await traceOf('/api/v1/users/11')).name).toBe('GET /api/v1/users/:id');
+
+    await request(url).get('/api/errors/thrown').expect(500);
+    const server = root(await traceOf('/api/errors/thrown'));
+    expect(server.status).toBe('error');
+    expect(server.statusMessage).toBe('HTTP 500');
+    expect(server.error).toBeUndefined();
+    expect(server.attributes['nest.handler']).toBe('thrown');
+  });
+
+  it('refuses an interceptor option that is not a boolean', () => {
+    expect(() => TracingModule.forRoot({ interceptor: 'no' as unknown as boolean })).toThrow(
+      /interceptor/,
+    );
+    expect(() =>
+      TracingModule.forRootAsync({ useFactory: () => ({}), interceptor: 1 as unknown as boolean }),
+    ).toThrow(/interceptor/);
+    const lean = TracingModule.forRootAsync({ useFactory: () => ({}), interceptor: false });
+    expect(
+      JSON.stringify(lean.providers?.map((p) => (p as { provide?: unknown }).provide)),
+    ).not.toContain('APP_INTERCEPTOR');
+  });
+});
+
 describe(`TracingInterceptor outside HTTP (nestjs ${nestMajor})`, () => {
   it('passes other execution contexts through untouched', () => {
     const handled = of('message');

@@ -1,0 +1,26 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { handlerAttributes } from './handler-attributes';
+import { requestOf } from './requests';
+import { matchedRoute } from './route';
+
+/**
+ * What `TracingModule.forRoot({ interceptor: false })` registers instead of
+ * `TracingInterceptor`: it names the span by its route and records the
+ * controller method, as the interceptor does, and always lets the request
+ * through. A guard is a plain call, where any interceptor at all puts every
+ * request through Nest's RxJS pipeline; it cannot see what the handler throws,
+ * so a failed request is recorded by its status alone.
+ */
+@Injectable()
+export class TracingGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const req = context.switchToHttp().getRequest<unknown>();
+    const request = requestOf(req);
+    if (request === undefined) return true;
+    request.setRoute(matchedRoute(req));
+    const span = request.span;
+    if (span?.isRecording) span.setAttributes(handlerAttributes(context));
+    return true;
+  }
+}
