@@ -64,7 +64,9 @@ const propagator = new otelCore.W3CTraceContextPropagator();
 // One batch of request traces as each library would encode it for its HTTP
 // exporter: tracewire's compact native JSON, OpenTelemetry's OTLP/JSON.
 const ENCODE_BATCH = 128;
-const { wireTrace } = await import(await buildCoreModule('export/internal/wire.ts', ['wireTrace']));
+const { encodeBatch } = await import(
+  await buildCoreModule('export/internal/wire.ts', ['encodeBatch'])
+);
 const twBatch = await tracewireRequestTraces(ENCODE_BATCH);
 const otlpTransformer = createRequire(require.resolve('@opentelemetry/exporter-trace-otlp-http'))(
   '@opentelemetry/otlp-transformer',
@@ -286,16 +288,7 @@ const cases = [
     name: 'encode a request trace for export (per trace, batches of 128)',
     perBatch: ENCODE_BATCH,
     // What httpExporter does to a batch before it is sent.
-    tracewire: () =>
-      Buffer.from(
-        JSON.stringify({
-          schemaVersion: 1,
-          sdk: twBatch[0].sdk,
-          traces: twBatch.map(wireTrace),
-          logs: [],
-        }),
-        'utf8',
-      ),
+    tracewire: () => encodeBatch({ traces: twBatch, logs: [] }),
     // What OTLPTraceExporter (http/json) does to a batch before it is sent.
     otel: () => otlpTransformer.JsonTraceSerializer.serializeRequest(otelBatch),
   },

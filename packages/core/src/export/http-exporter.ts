@@ -55,13 +55,10 @@
  */
 import { runUntraced } from '../context/storage';
 import type { Attributes, ExportBatch, Exporter, ExportResult } from '../types';
-import { VERSION } from '../version';
 import { describeError, ExportError } from './export-error';
 import { postBatch } from './http-transport';
 import { linkSignals } from './internal/link-signals';
-import { wireBatch } from './internal/wire';
-
-const SDK = { name: '@tracewire/core', version: VERSION };
+import { encodeBatch } from './internal/wire';
 
 export interface HttpExporterOptions {
   /** The collector endpoint, an absolute `http:` or `https:` URL. */
@@ -133,12 +130,7 @@ export function httpExporter(options: HttpExporterOptions): Exporter {
     let body = encoded.get(batch);
     if (body === undefined) {
       try {
-        const { serviceName, keys, traces } = wireBatch(batch.traces);
-        const payload =
-          resource === undefined
-            ? { schemaVersion: 1, sdk: SDK, serviceName, keys, traces, logs: batch.logs }
-            : { schemaVersion: 1, sdk: SDK, serviceName, keys, resource, traces, logs: batch.logs };
-        body = JSON.stringify(payload);
+        body = encodeBatch(batch, resource);
       } catch (error) {
         return {
           ok: false,

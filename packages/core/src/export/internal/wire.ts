@@ -1,4 +1,17 @@
-import type { DroppedCounts, SpanData, TraceData } from '../../types';
+import type { Attributes, DroppedCounts, ExportBatch, SpanData, TraceData } from '../../types';
+import { VERSION } from '../../version';
+
+const SDK = { name: '@tracewire/core', version: VERSION };
+
+/** A batch as the native HTTP exporter sends it: JSON text of the compact form. */
+export function encodeBatch(batch: ExportBatch, resource?: Attributes): string {
+  const { serviceName, keys, traces } = wireBatch(batch.traces);
+  const payload =
+    resource === undefined
+      ? { schemaVersion: 1, sdk: SDK, serviceName, keys, traces, logs: batch.logs }
+      : { schemaVersion: 1, sdk: SDK, serviceName, keys, resource, traces, logs: batch.logs };
+  return JSON.stringify(payload);
+}
 
 /** The batch-level parts of the compact wire form, and its traces. */
 export interface WireBatch {
