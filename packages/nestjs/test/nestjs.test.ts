@@ -65,37 +65,61 @@ async function startApp(
   return app;
 }
 
+/**
+ * Starts the users app with `TracingModule.forRoot(options(tracer))` for the
+ * enclosing describe block; the handles are filled in by its beforeAll.
+ */
+function tracedApp(
+  platform: Platform,
+  serviceName: string,
+  options: (tracer: Tracer) => Parameters<typeof TracingModule.forRoot>[0],
+) {
+  const handle = {
+    exporter: memoryExporter(),
+    tracer: undefined as unknown as Tracer,
+    app: undefined as unknown as INestApplication,
+    url: '',
+    upstream: undefined as unknown as { url: string; server: Server },
+    traceOf: async (path: string) => {
+      const [trace] = await waitForTraces(
+        handle.tracer,
+        handle.exporter,
+        (t) => root(t).attributes['url.path'] === path,
+      );
+      return trace!;
+    },
+  };
+  beforeAll(async () => {
+    handle.upstream = await startUpstream();
+    handle.tracer = createTracer({
+      serviceName,
+      exporter: handle.exporter,
+      batch: { scheduledDelayMs: 5 },
+    });
+    handle.app = await startApp(
+      platform,
+      TracingModule.forRoot(options(handle.tracer)),
+      handle.upstream.url,
+    );
+    ({ url: handle.url } = await listen(handle.app));
+  });
+  afterAll(async () => {
+    await handle.app?.close();
+    handle.upstream?.server.close();
+    await handle.tracer?.shutdown();
+  });
+  return handle;
+}
+
 describe.each(platforms)(`nestjs ${nestMajor} on %s`, (platform) => {
-  const exporter = memoryExporter();
+  const traced = tracedApp(platform, `nest-${platform}`, (tracer) => ({ tracer }));
+  const { exporter, traceOf } = traced;
   let tracer: Tracer;
   let app: INestApplication;
   let url: string;
-  let upstream: { url: string; server: Server };
 
-  const traceOf = async (path: string) => {
-    const [trace] = await waitForTraces(
-      tracer,
-      exporter,
-      (t) => root(t).attributes['url.path'] === path,
-    );
-    return trace!;
-  };
-
-  beforeAll(async () => {
-    upstream = await startUpstream();
-    tracer = createTracer({
-      serviceName: `nest-${platform}`,
-      exporter,
-      batch: { scheduledDelayMs: 5 },
-    });
-    app = await startApp(platform, TracingModule.forRoot({ tracer }), upstream.url);
-    ({ url } = await listen(app));
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    upstream?.server.close();
-    await tracer?.shutdown();
+  beforeAll(() => {
+    ({ tracer, app, url } = traced);
   });
 
   beforeEach(() => exporter.reset());
@@ -376,44 +400,14 @@ describe(`TracingModule configuration (nestjs ${nestMajor})`, () => {
 });
 
 describe.each(platforms)(`nestjs ${nestMajor} on %s with interceptor: false`, (platform) => {
-  const exporter = memoryExporter();
-  let tracer: Tracer;
-  let app: INestApplication;
-  let url: string;
-  let upstream: { url: string; server: Server };
-
-  const traceOf = async (path: string) => {
-    const [trace] = await waitForTraces(
-      tracer,
-      exporter,
-      (t) => root(t).attributes['url.path'] === path,
-    );
-    return trace!;
-  };
-
-  beforeAll(async () => {
-    upstream = await startUpstream();
-    tracer = createTracer({
-      serviceName: `lean-${platform}`,
-      exporter,
-      batch: { scheduledDelayMs: 5 },
-    });
-    app = await startApp(
-      platform,
-      TracingModule.forRoot({ tracer, interceptor: false }),
-      upstream.url,
-    );
-    ({ url } = await listen(app));
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    upstream?.server.close();
-    await tracer?.shutdown();
-  });
+  const lean = tracedApp(platform, `lean-${platform}`, (tracer) => ({
+    tracer,
+    interceptor: false,
+  }));
+  const { traceOf } = lean;
 
   it('names the span by route and records the controller method, with no interceptor', async () => {
-    await request(url).get('/api/v1/users/7').expect(200);
+    await request(lean.url).get('/api/v1/users/7').expect(200);
     const trace = await traceOf('/api/v1/users/7');
     expect(trace.name).toBe('GET /api/v1/users/:id');
     expect(root(trace).attributes['code.function.name']).toBe('UsersController.find');
@@ -422,10 +416,10 @@ describe.each(platforms)(`nestjs ${nestMajor} on %s with interceptor: false`, (p
   });
 
   it('names a request a guard rejected, and records a thrown 500 by its status alone', async () => {
-    await request(url).get('/api/v1/users/11').set('x-deny', '1').expect(403);
+    await request(lean.url).get('/api/v1/users/11').set('x-deny', '1').expect(403);
     expect((await traceOf('/api/v1/users/11')).name).toBe('GET /api/v1/users/:id');
 
-    await request(url).get('/api/errors/thrown').expect(500);
+    await request(lean.url).get('/api/errors/thrown').expect(500);
     const server = root(await traceOf('/api/errors/thrown'));
     expect(server.status).toBe('error');
     expect(server.statusMessage).toBe('HTTP 500');
