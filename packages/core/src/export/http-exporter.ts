@@ -31,7 +31,8 @@
  *   span's), and `tags`, `attributes`, `logs` only when non-empty, `dropped`
  *   only when something was. Its `startTime` (epoch ms, its first span's
  *   start) is the one epoch time it carries: a span has `start` and `end` in
- *   whole microseconds after it, instead of `startTime`/`endTime`. A span has
+ *   whole microseconds after it (negative if earlier), instead of
+ *   `startTime`/`endTime`. A span has
  *   no `traceId` (the trace's `id`), no `durationMs`, and leaves out its
  *   defaults: `parentId` (null), `kind` (`internal`), `status` (`unset`). Its
  *   attributes travel as `attrs`, a flat `[keyIndex, value, ...]` list into
