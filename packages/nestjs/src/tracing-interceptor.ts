@@ -6,9 +6,7 @@ import {
 } from '@nestjs/common';
 import { currentSpan } from '@tracewire/core';
 import { type Observable, tap } from 'rxjs';
-import { handlerAttributes } from './internal/handler-attributes';
-import { requestOf } from './internal/requests';
-import { matchedRoute } from './internal/route';
+import { describeHandler } from './internal/describe-handler';
 
 /**
  * Names the request's server span by its route template (`GET /users/:id`),
@@ -26,13 +24,8 @@ import { matchedRoute } from './internal/route';
 @Injectable()
 export class TracingInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
-    const req = context.switchToHttp().getRequest<unknown>();
-    const request = requestOf(req);
+    const request = describeHandler(context);
     if (request === undefined) return next.handle();
-    request.setRoute(matchedRoute(req));
-    const span = request.span;
-    if (span?.isRecording) span.setAttributes(handlerAttributes(context));
     // Where something between the middleware and here lost the context (a body
     // parser resuming from a socket event), re-enter it for the handler: Nest
     // binds `handle()` to the async context it is called in.

@@ -39,7 +39,8 @@ export interface TracingModuleAsyncOptions extends Pick<ModuleMetadata, 'imports
   /** As `TracingModuleOptions.interceptor`; here, because it decides which providers exist. */
   interceptor?: boolean;
   inject?: Array<InjectionToken | OptionalFactoryDependency>;
-  useFactory: (...args: any[]) => TracingModuleOptions | Promise<TracingModuleOptions>;
+  /** `interceptor` is not among what it returns: it goes next to `useFactory`. */
+  useFactory: (...args: any[]) => HttpTracingOptions | Promise<HttpTracingOptions>;
 }
 
 const OPTIONS = Symbol('tracewire.nestjs.options');
@@ -96,8 +97,15 @@ export class TracingModule implements NestModule {
       { provide: OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
       {
         provide: HTTP_TRACING,
-        useFactory: (resolved: TracingModuleOptions | undefined) =>
-          httpServerTracing(resolved ?? {}),
+        useFactory: (resolved: TracingModuleOptions | undefined) => {
+          // Too late to choose providers here; silently ignoring it would hide the mistake.
+          if (resolved?.interceptor !== undefined) {
+            throw new TypeError(
+              'tracewire: TracingModule.forRootAsync() takes `interceptor` next to `useFactory`, not from the factory: forRootAsync({ interceptor: false, useFactory }).',
+            );
+          }
+          return httpServerTracing(resolved ?? {});
+        },
         inject: [OPTIONS],
       },
     ];

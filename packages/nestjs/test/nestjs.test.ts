@@ -327,6 +327,15 @@ describe.each(platforms)(`nestjs ${nestMajor} on %s`, (platform) => {
 });
 
 describe(`TracingModule configuration (nestjs ${nestMajor})`, () => {
+  it('forRootAsync() refuses an interceptor choice made inside the factory, when the app starts', async () => {
+    const tracing = TracingModule.forRootAsync({
+      useFactory: () => ({ interceptor: false }) as never,
+    });
+    await expect(startApp('express', tracing, 'http://127.0.0.1:9')).rejects.toThrow(
+      /interceptor. next to .useFactory/,
+    );
+  });
+
   it('forRootAsync() builds the options from injected providers', async () => {
     const exporter = memoryExporter();
     const tracer = createTracer({

@@ -1,7 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import { handlerAttributes } from './handler-attributes';
-import { requestOf } from './requests';
-import { matchedRoute } from './route';
+import { describeHandler } from './describe-handler';
 
 /**
  * What `TracingModule.forRoot({ interceptor: false })` registers instead of
@@ -14,13 +12,7 @@ import { matchedRoute } from './route';
 @Injectable()
 export class TracingGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    if (context.getType() !== 'http') return true;
-    const req = context.switchToHttp().getRequest<unknown>();
-    const request = requestOf(req);
-    if (request === undefined) return true;
-    request.setRoute(matchedRoute(req));
-    const span = request.span;
-    if (span?.isRecording) span.setAttributes(handlerAttributes(context));
+    describeHandler(context);
     return true;
   }
 }

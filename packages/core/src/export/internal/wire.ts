@@ -44,11 +44,13 @@ export interface WireBatch {
  * tracing costs a fast server, and both go with its size.
  */
 export function wireBatch(traces: readonly TraceData[]): WireBatch {
-  const batch: WireBatch = { serviceName: traces[0]?.serviceName, keys: [], traces: [] };
+  const batch: WireBatch = {
+    serviceName: traces[0]?.serviceName,
+    keys: [],
+    traces: new Array(traces.length),
+  };
   const keyIndex = new Map<string, number>();
-  const encoded = new Array<Record<string, unknown>>(traces.length);
-  for (let i = 0; i < traces.length; i++) encoded[i] = wireTrace(traces[i]!, batch, keyIndex);
-  batch.traces = encoded;
+  for (let i = 0; i < traces.length; i++) batch.traces[i] = wireTrace(traces[i]!, batch, keyIndex);
   return batch;
 }
 

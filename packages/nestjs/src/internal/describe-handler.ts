@@ -1,11 +1,30 @@
 import type { ExecutionContext } from '@nestjs/common';
-import type { Attributes } from '@tracewire/core';
+import type { Attributes, ServerRequest } from '@tracewire/core';
+import { requestOf } from './requests';
+import { matchedRoute } from './route';
+
+/**
+ * What the interceptor and the lean mode's guard both do when Nest hands a
+ * request to its handler: name the request's span by the matched route and
+ * record the controller method. Returns the traced request, or undefined for
+ * other execution contexts and requests the module's middleware never saw.
+ */
+export function describeHandler(context: ExecutionContext): ServerRequest | undefined {
+  if (context.getType() !== 'http') return undefined;
+  const req = context.switchToHttp().getRequest<unknown>();
+  const request = requestOf(req);
+  if (request === undefined) return undefined;
+  request.setRoute(matchedRoute(req));
+  const span = request.span;
+  if (span?.isRecording) span.setAttributes(handlerAttributes(context));
+  return request;
+}
 
 /** Built once per controller method (per class: a base class's method may serve several). */
 const named = new WeakMap<object, WeakMap<object, Attributes>>();
 
 /** `nest.controller`, `nest.handler` and `code.function.name` of the method handling a request. */
-export function handlerAttributes(context: ExecutionContext): Attributes {
+function handlerAttributes(context: ExecutionContext): Attributes {
   const controller = context.getClass();
   const handler = context.getHandler();
   let byHandler = named.get(controller);
