@@ -56,3 +56,27 @@ describe('httpServerTracing header capture', () => {
     expect(span!.events![0]!.attributes!['exception.stacktrace']).toContain('no such thing');
   });
 });
+
+describe('httpServerTracing method names', () => {
+  it('names known methods as OpenTelemetry does, keeps any other spelling as the original, and collapses the unknown', async () => {
+    const exporter = memoryExporter();
+    const tracer = createTracer({ serviceName: 'methods', exporter });
+    const http = httpServerTracing({ tracer, outgoing: false });
+    const long = `X${'Y'.repeat(100)}`;
+    for (const method of ['GET', 'post', 'BREW', long]) {
+      http.start({ method, url: '/m', headers: {} }).end({ statusCode: 200, route: '/m' });
+    }
+    await tracer.flush();
+    const seen = exporter.traces().map((t) => ({
+      name: t.name,
+      method: t.spans[0]!.attributes['http.request.method'],
+      original: t.spans[0]!.attributes['http.request.method_original'],
+    }));
+    expect(seen).toEqual([
+      { name: 'GET /m', method: 'GET', original: undefined },
+      { name: 'POST /m', method: 'POST', original: 'post' },
+      { name: '_OTHER /m', method: '_OTHER', original: 'BREW' },
+      { name: '_OTHER /m', method: '_OTHER', original: long.slice(0, 64) },
+    ]);
+  });
+});

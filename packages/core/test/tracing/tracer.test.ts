@@ -97,6 +97,25 @@ describe('tracer.trace(options, fn)', () => {
 });
 
 describe('Trace', () => {
+  it('keeps tags, attributes and cut counters written directly, each trace its own', async () => {
+    const { exporter, tracer } = setup();
+    const plain = tracer.startTrace({ name: 'plain' });
+    const written = tracer.startTrace({ name: 'written' });
+    written.tags.push('beta');
+    written.attributes.tenant = 'acme';
+    written.dropped.spans += 2;
+    plain.end();
+    written.end();
+    await tracer.flush();
+    const [a, b] = exporter.traces();
+    expect(a).toMatchObject({ name: 'plain', tags: [], attributes: {} });
+    expect(a!.dropped.spans).toBe(0);
+    expect(b).toMatchObject({ name: 'written', tags: ['beta'], attributes: { tenant: 'acme' } });
+    expect(b!.dropped.spans).toBe(2);
+    expect(plain.tags).toEqual([]);
+    expect(plain.attributes).toEqual({});
+  });
+
   it('has a time-ordered 32-hex id, closes open spans at end, and ends once', async () => {
     const { exporter, tracer } = setup();
     const before = Date.now();
