@@ -37,8 +37,8 @@ Options:
   --cpu-prof        write a V8 CPU profile of every server process to results/profiles/
   --tracewire-exporter X   http (default) | noop (traces discarded unserialised) |
                     none (no exporter: nothing recorded); noop and none split the cost apart
-  --nestjs-interceptor B   true (default) | false: TracingModule.forRoot({ interceptor: false }),
-                    a guard instead of the global interceptor
+  --nestjs-interceptor B   false (default: the module's global guard) | true:
+                    TracingModule.forRoot({ interceptor: true }), the global interceptor
   --out FILE        results JSON (default results/bench-<node>-<time>.json)
 `;
 
@@ -60,7 +60,7 @@ const opts = parseArgs(
     pin: true,
     cpuProf: false,
     tracewireExporter: 'http',
-    nestjsInterceptor: 'true',
+    nestjsInterceptor: 'false',
     out: '',
   },
   HELP,

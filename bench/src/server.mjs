@@ -5,7 +5,7 @@ import { register } from 'node:module';
 import { FRAMEWORKS, VARIANTS } from './apps/shared.mjs';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
-const { framework, variant, sinkUrl, tracewireExporter, nestjsInterceptor = true } = config;
+const { framework, variant, sinkUrl, tracewireExporter, nestjsInterceptor = false } = config;
 if (!FRAMEWORKS.includes(framework) || !VARIANTS.includes(variant)) {
   console.error(`server: unknown framework/variant ${framework}/${variant}`);
   process.exit(2);

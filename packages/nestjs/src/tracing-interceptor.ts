@@ -9,16 +9,19 @@ import { type Observable, tap } from 'rxjs';
 import { describeHandler } from './internal/describe-handler';
 
 /**
- * Names the request's server span by its route template (`GET /users/:id`),
- * records which controller method handled it, and hands errors thrown by the
- * handler, pipes or later interceptors to core, where the final status decides
- * how they count. The error itself passes through unchanged, so exception
- * filters see it as before. Other execution contexts (microservices,
- * WebSockets, GraphQL) pass through. `TracingModule` registers it globally; it
- * acts on requests whose trace the module's middleware opened.
+ * What `TracingModule.forRoot({ interceptor: true })` registers globally in
+ * place of its default guard: names the request's server span by its route
+ * template (`GET /users/:id`), records which controller method handled it, and
+ * hands errors thrown by the handler, pipes or later interceptors to core,
+ * where the final status decides how they count. The error itself passes
+ * through unchanged, so exception filters see it as before. Because it wraps
+ * the handler, it can run the handler inside the request's trace wherever the
+ * context was lost before it. Other execution contexts (microservices,
+ * WebSockets, GraphQL) pass through. It acts on requests whose trace the
+ * module's middleware opened.
  *
  * @example
- * // Registered by TracingModule; a hybrid app's RPC handlers pass through it:
+ * // A hybrid app's RPC handlers pass through it:
  * new TracingInterceptor().intercept(rpcContext, next) // === next.handle()
  */
 @Injectable()

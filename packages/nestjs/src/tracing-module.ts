@@ -6,6 +6,7 @@ import {
   Module,
   type ModuleMetadata,
   type NestModule,
+  type OnModuleInit,
   type OptionalFactoryDependency,
   type Provider,
 } from '@nestjs/common';
@@ -15,6 +16,7 @@ import {
   type HttpTracingOptions,
   httpServerTracing,
 } from '@tracewire/core';
+import { installExceptionsHook } from './internal/exceptions-hook';
 import { routeFromFastify, tracingMiddleware } from './internal/middleware';
 import { TracingGuard } from './internal/tracing-guard';
 import { TRACER } from './tracer-token';
@@ -23,13 +25,14 @@ import { TracingInterceptor } from './tracing-interceptor';
 /** Options of `TracingModule.forRoot()`: core's `HttpTracingOptions`, and `interceptor`. */
 export interface TracingModuleOptions extends HttpTracingOptions {
   /**
-   * Register `TracingInterceptor` globally. Default true: it records what the
-   * handler, its pipes and later interceptors throw, with message and stack.
-   * Any interceptor puts every request through Nest's RxJS pipeline, which on
-   * the project's benchmark costs about as much as the rest of tracing
-   * together; `false` registers a guard instead, which names the span and
-   * records the controller method the same way, but records a failed request
-   * by its status alone (`HTTP 500`), without the exception.
+   * Register `TracingInterceptor` globally instead of the default guard.
+   * Default false. Both name the span by route and record the controller
+   * method, and the module sees what guards, pipes and the handler throw
+   * either way. What the interceptor adds: it wraps the handler, so it gives
+   * the handler its trace back even after an async global guard that ran
+   * before it in a context something had lost. What it costs: any interceptor
+   * puts every request through Nest's RxJS pipeline, which on the project's
+   * benchmark costs about as much as the rest of tracing together.
    */
   interceptor?: boolean;
 }
@@ -48,9 +51,10 @@ const HTTP_TRACING = Symbol('tracewire.nestjs.http-tracing');
 
 /**
  * Traces every HTTP request from the moment it enters Nest: a middleware opens
- * the trace (so guards, pipes, interceptors and the handler all run inside it)
- * and a global interceptor names it by route template. Global; provides the
- * `Tracer` as `TRACER` (`@InjectTracer()`).
+ * the trace (so guards, pipes, interceptors and the handler all run inside it),
+ * a global guard names it by route template, and a hook on Nest's exception
+ * handling records what the request threw. Global; provides the `Tracer` as
+ * `TRACER` (`@InjectTracer()`).
  *
  * @example
  * @Module({
@@ -60,7 +64,7 @@ const HTTP_TRACING = Symbol('tracewire.nestjs.http-tracing');
  * export class AppModule {}
  */
 @Module({})
-export class TracingModule implements NestModule {
+export class TracingModule implements NestModule, OnModuleInit {
   constructor(
     @Inject(HTTP_TRACING) private readonly http: HttpServerTracing,
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
@@ -101,7 +105,7 @@ export class TracingModule implements NestModule {
           // Too late to choose providers here; silently ignoring it would hide the mistake.
           if (resolved?.interceptor !== undefined) {
             throw new TypeError(
-              'tracewire: TracingModule.forRootAsync() takes `interceptor` next to `useFactory`, not from the factory: forRootAsync({ interceptor: false, useFactory }).',
+              'tracewire: TracingModule.forRootAsync() takes `interceptor` next to `useFactory`, not from the factory: forRootAsync({ interceptor: true, useFactory }).',
             );
           }
           return httpServerTracing(resolved ?? {});
@@ -110,6 +114,11 @@ export class TracingModule implements NestModule {
       },
     ];
     return tracingModule(providers, options.imports, options.interceptor);
+  }
+
+  /** Before the app serves anything: hook Nest's exception handling (once per process). */
+  async onModuleInit(): Promise<void> {
+    await installExceptionsHook();
   }
 
   configure(consumer: MiddlewareConsumer): void {
@@ -127,7 +136,7 @@ export class TracingModule implements NestModule {
 function tracingModule(
   providers: Provider[],
   imports: ModuleMetadata['imports'] = [],
-  interceptor: boolean | undefined = true,
+  interceptor: boolean | undefined = false,
 ): DynamicModule {
   if (typeof interceptor !== 'boolean') {
     throw new TypeError('tracewire: TracingModule option `interceptor` must be true or false.');

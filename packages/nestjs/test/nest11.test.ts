@@ -6,6 +6,7 @@ import { nestMajor } from './support/nest';
 // again for this file, with `@nestjs/*` resolved to Nest 11 (test/nest11).
 import './contract.test';
 import './nestjs.test';
+import './exceptions-hook.test';
 
 it('runs the suites on Nest 11', () => {
   expect(nestMajor).toBe(11);

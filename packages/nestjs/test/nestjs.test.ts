@@ -111,8 +111,19 @@ function tracedApp(
   return handle;
 }
 
-describe.each(platforms)(`nestjs ${nestMajor} on %s`, (platform) => {
-  const traced = tracedApp(platform, `nest-${platform}`, (tracer) => ({ tracer }));
+/** The default global guard, and the opt-in global interceptor: each must trace the same. */
+const modes = [
+  ['guard', undefined],
+  ['interceptor', true],
+] as const;
+const setups = modes.flatMap(([mode, interceptor]) =>
+  platforms.map((platform) => [platform, mode, interceptor] as const),
+);
+
+describe.each(setups)(`nestjs ${nestMajor} on %s, %s`, (platform, _mode, interceptor) => {
+  const traced = tracedApp(platform, `nest-${platform}`, (tracer) =>
+    interceptor === undefined ? { tracer } : { tracer, interceptor },
+  );
   const { exporter, traceOf } = traced;
   let tracer: Tracer;
   let app: INestApplication;
@@ -212,7 +223,16 @@ describe.each(platforms)(`nestjs ${nestMajor} on %s`, (platform) => {
     const trace = await traceOf('/api/v1/users/15');
     expect(trace.name).toBe('GET /api/v1/users/:id');
     expect(root(trace).status).toBe('error');
+    // The exception itself, seen where Nest hands it to its filters, not just "HTTP 500".
+    expect(root(trace).error?.message).toBe('guard crashed');
     expect(spanNamed(trace, 'auth.check').error?.message).toBe('guard crashed');
+  });
+
+  it('records what a Nest middleware throws as the error of its 500', async () => {
+    await request(url).get('/api/errors/middleware').expect(500);
+    const server = root(await traceOf('/api/errors/middleware'));
+    expect(server.status).toBe('error');
+    expect(server.error?.message).toBe('middleware crashed');
   });
 
   it('treats a 4xx HttpException as no error, and records it', async () => {
@@ -408,32 +428,19 @@ describe(`TracingModule configuration (nestjs ${nestMajor})`, () => {
   });
 });
 
-describe.each(platforms)(`nestjs ${nestMajor} on %s with interceptor: false`, (platform) => {
-  const lean = tracedApp(platform, `lean-${platform}`, (tracer) => ({
-    tracer,
-    interceptor: false,
-  }));
-  const { traceOf } = lean;
+describe(`TracingModule's guard and interceptor (nestjs ${nestMajor})`, () => {
+  const provided = (module: ReturnType<typeof TracingModule.forRoot>) =>
+    JSON.stringify(module.providers?.map((p) => String((p as { provide?: unknown }).provide)));
 
-  it('names the span by route and records the controller method, with no interceptor', async () => {
-    await request(lean.url).get('/api/v1/users/7').expect(200);
-    const trace = await traceOf('/api/v1/users/7');
-    expect(trace.name).toBe('GET /api/v1/users/:id');
-    expect(root(trace).attributes['code.function.name']).toBe('UsersController.find');
-    // The handler's own child spans still join the request's trace.
-    expect(spanNamed(trace, 'users.find').parentId).toBeDefined();
-  });
-
-  it('names a request a guard rejected, and records a thrown 500 by its status alone', async () => {
-    await request(lean.url).get('/api/v1/users/11').set('x-deny', '1').expect(403);
-    expect((await traceOf('/api/v1/users/11')).name).toBe('GET /api/v1/users/:id');
-
-    await request(lean.url).get('/api/errors/thrown').expect(500);
-    const server = root(await traceOf('/api/errors/thrown'));
-    expect(server.status).toBe('error');
-    expect(server.statusMessage).toBe('HTTP 500');
-    expect(server.error).toBeUndefined();
-    expect(server.attributes['nest.handler']).toBe('thrown');
+  it('registers a global guard by default, and the interceptor only when asked to', () => {
+    expect(provided(TracingModule.forRoot())).toContain('APP_GUARD');
+    expect(provided(TracingModule.forRoot())).not.toContain('APP_INTERCEPTOR');
+    expect(provided(TracingModule.forRoot({ interceptor: true }))).toContain('APP_INTERCEPTOR');
+    expect(provided(TracingModule.forRoot({ interceptor: true }))).not.toContain('APP_GUARD');
+    const lean = TracingModule.forRootAsync({ useFactory: () => ({}) });
+    expect(provided(lean)).not.toContain('APP_INTERCEPTOR');
+    const full = TracingModule.forRootAsync({ useFactory: () => ({}), interceptor: true });
+    expect(provided(full)).toContain('APP_INTERCEPTOR');
   });
 
   it('refuses an interceptor option that is not a boolean', () => {
@@ -443,10 +450,6 @@ describe.each(platforms)(`nestjs ${nestMajor} on %s with interceptor: false`, (p
     expect(() =>
       TracingModule.forRootAsync({ useFactory: () => ({}), interceptor: 1 as unknown as boolean }),
     ).toThrow(/interceptor/);
-    const lean = TracingModule.forRootAsync({ useFactory: () => ({}), interceptor: false });
-    expect(
-      JSON.stringify(lean.providers?.map((p) => (p as { provide?: unknown }).provide)),
-    ).not.toContain('APP_INTERCEPTOR');
   });
 });
 

@@ -24,6 +24,16 @@ export function runWithCarrier<R>(carrier: ContextCarrier, fn: () => R): R {
 }
 
 /**
+ * Makes `carrier` the current context for the rest of the current synchronous
+ * call and everything it schedules from here on (`AsyncLocalStorage.enterWith`).
+ * Only for putting back a context that something lost, where there is no
+ * function to wrap in `runWithCarrier`.
+ */
+export function enterCarrier(carrier: ContextCarrier): void {
+  storage.enterWith(carrier);
+}
+
+/**
  * Runs `fn` outside any trace: spans started and outgoing requests made inside
  * are neither recorded nor given a `traceparent`. The export pipeline sends
  * through here so it never traces itself.

@@ -1,4 +1,5 @@
-import { runWithCarrier } from '../context/storage';
+import { currentSpan } from '../context/current';
+import { enterCarrier, runWithCarrier } from '../context/storage';
 import { getDefaultTracer } from '../default-tracer';
 import { errorData } from '../internal/serialize';
 import { extract } from '../propagation/propagator';
@@ -334,6 +335,20 @@ export class ServerRequest {
     const span = this.trace?.rootSpan;
     if (span === undefined || !span.trace.contextEnabled) return fn();
     return runWithCarrier(span, fn);
+  }
+
+  /**
+   * For adapters that find the request's context lost (something between the
+   * middleware and the handler resumed from a socket event or a timer) where
+   * there is no function to wrap in `run()`: makes the server span current
+   * again for the rest of the current call and what it schedules from here on.
+   * Does nothing when the context is already this request's, when context is
+   * off, or when the request is not traced.
+   */
+  resume(): void {
+    const span = this.trace?.rootSpan;
+    if (span === undefined || !span.trace.contextEnabled) return;
+    if (currentSpan()?.trace !== span.trace) enterCarrier(span);
   }
 
   /** Records the matched route template; the last call wins. */

@@ -1,4 +1,12 @@
-import { createTracer, httpServerTracing, memoryExporter } from '@tracewire/core';
+import {
+  createTracer,
+  currentSpan,
+  currentTrace,
+  httpServerTracing,
+  memoryExporter,
+  runUntraced,
+  span,
+} from '@tracewire/core';
 import { describe, expect, it } from 'vitest';
 
 describe('httpServerTracing header capture', () => {
@@ -78,5 +86,59 @@ describe('httpServerTracing method names', () => {
       { name: '_OTHER /m', method: '_OTHER', original: 'BREW' },
       { name: '_OTHER /m', method: '_OTHER', original: long.slice(0, 64) },
     ]);
+  });
+});
+
+describe('ServerRequest.resume()', () => {
+  it('puts back a lost context for what runs and is scheduled after it, and leaves a child span current', async () => {
+    const exporter = memoryExporter();
+    const tracer = createTracer({ serviceName: 'resume', exporter });
+    const http = httpServerTracing({ tracer, outgoing: false });
+    const request = http.start({ method: 'GET', url: '/lost', headers: {} });
+    const trace = request.trace!;
+
+    // A callback that lost the context, as a careless middleware leaves it.
+    const seen = await new Promise<(string | undefined)[]>((resolve) => {
+      runUntraced(() =>
+        setImmediate(async () => {
+          const before = currentTrace()?.id;
+          request.resume();
+          const now = currentTrace()?.id;
+          await Promise.resolve();
+          const awaited = currentSpan()?.id;
+          resolve([before, now, awaited]);
+        }),
+      );
+    });
+    expect(seen).toEqual([undefined, trace.id, trace.rootSpan.id]);
+
+    // Inside the request's own context it changes nothing: a child span stays current.
+    await request.run(() =>
+      span('child', async (child) => {
+        request.resume();
+        await Promise.resolve();
+        expect(currentSpan()).toBe(child);
+      }),
+    );
+    request.end({ statusCode: 200 });
+    await tracer.flush();
+    expect(exporter.traces()[0]!.spans.map((s) => s.name)).toEqual(['GET', 'child']);
+  });
+
+  it('does nothing when context is off', async () => {
+    const tracer = createTracer({
+      serviceName: 'resume-off',
+      exporter: memoryExporter(),
+      context: false,
+    });
+    const request = httpServerTracing({ tracer, outgoing: false }).start({
+      method: 'GET',
+      url: '/',
+      headers: {},
+    });
+    request.resume();
+    expect(currentTrace()).toBeUndefined();
+    request.end({ statusCode: 200 });
+    await tracer.shutdown();
   });
 });

@@ -196,6 +196,12 @@ export class ErrorsController {
   pipe(@Param('id', ParseIntPipe) id: number) {
     return { id };
   }
+
+  /** Never reached: `crashingMiddleware` throws first. */
+  @Get('middleware')
+  middleware() {
+    return { reached: true };
+  }
 }
 
 @Controller('context')
@@ -260,6 +266,11 @@ function loseContext(_req: unknown, _res: unknown, next: () => void): void {
   runUntraced(() => setImmediate(next));
 }
 
+/** A Nest middleware that throws, on `/errors/middleware`. */
+function crashingMiddleware(): never {
+  throw new Error('middleware crashed');
+}
+
 /** The app under test: controllers, providers and a context-losing middleware on `/context/lost`. */
 export function usersModule(
   tracing: Type | object,
@@ -287,6 +298,7 @@ export function usersModule(
   class UsersModule implements NestModule {
     configure(consumer: MiddlewareConsumer): void {
       consumer.apply(loseContext).forRoutes('context/lost');
+      consumer.apply(crashingMiddleware).forRoutes('errors/middleware');
     }
   }
   return UsersModule;
