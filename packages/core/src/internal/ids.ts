@@ -8,9 +8,6 @@ const POOL_SIZE = 8192;
 const pool = Buffer.allocUnsafe(POOL_SIZE);
 let offset = POOL_SIZE;
 
-const HEX: string[] = [];
-for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
-
 function take(bytes: number): number {
   if (offset + bytes > POOL_SIZE) {
     randomFillSync(pool);
@@ -22,9 +19,9 @@ function take(bytes: number): number {
 }
 
 function hex(at: number, bytes: number): string {
-  let out = '';
-  for (let i = at; i < at + bytes; i++) out += HEX[pool[i]!];
-  return out;
+  // One flat string made natively, where adding two digits at a time builds a
+  // rope that is flattened again when the id is first compared or serialised.
+  return pool.toString('hex', at, at + bytes);
 }
 
 /** A 64-bit span id as 16 lowercase hex digits, never all zeros. */
@@ -35,22 +32,20 @@ export function newSpanId(): string {
   }
 }
 
-let lastMs = -1;
-let lastMsHex = '';
-
 /**
  * A 128-bit trace id in UUIDv7 layout: 48-bit Unix milliseconds, version 7,
  * 12 random bits, variant 0b10, 62 random bits. Ids sort by creation time, and
  * the low 56 bits are random, so the W3C Level 2 `random` flag is truthful.
  */
 export function newTraceId(nowMs: number = Date.now()): string {
-  if (nowMs !== lastMs) {
-    lastMs = nowMs;
-    lastMsHex = Math.floor(nowMs).toString(16).padStart(12, '0').slice(-12);
-  }
-  const at = take(10);
-  const variant = HEX[(pool[at + 2]! & 0x3f) | 0x80]!;
-  return `${lastMsHex}7${HEX[pool[at]!]!.charAt(1)}${HEX[pool[at + 1]!]}${variant}${hex(at + 3, 7)}`;
+  // A time the 48 bits cannot hold (negative, NaN, past the year 10889) is replaced by now.
+  const ms = nowMs >= 0 && nowMs < 2 ** 48 ? Math.floor(nowMs) : Date.now();
+  const at = take(16);
+  // The time goes into the drawn bytes themselves, so the whole id is one hex conversion.
+  pool.writeUIntBE(ms, at, 6);
+  pool[at + 6] = 0x70 | (pool[at + 6]! & 0x0f);
+  pool[at + 8] = 0x80 | (pool[at + 8]! & 0x3f);
+  return pool.toString('hex', at, at + 16);
 }
 
 /** The creation time encoded in a time-ordered trace id, in Unix milliseconds. */

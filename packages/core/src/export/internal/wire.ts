@@ -69,10 +69,14 @@ function wireTrace(
   if (trace.serviceName !== batch.serviceName) wire.serviceName = trace.serviceName;
   if (spans[0]?.spanId !== trace.rootSpanId) wire.rootSpanId = trace.rootSpanId;
   wire.spans = wireSpans;
-  for (const key of OPTIONAL_TRACE_KEYS) {
-    const value = trace[key];
-    if (value !== undefined) wire[key] = value;
-  }
+  // Named reads, not a loop over the key names: a loop's `trace[key]` is a
+  // megamorphic keyed load, measured at a tenth of the instructions an
+  // exported request costs.
+  if (trace.environment !== undefined) wire.environment = trace.environment;
+  if (trace.parentSpanId !== undefined) wire.parentSpanId = trace.parentSpanId;
+  if (trace.sessionId !== undefined) wire.sessionId = trace.sessionId;
+  if (trace.userId !== undefined) wire.userId = trace.userId;
+  if (trace.referenceId !== undefined) wire.referenceId = trace.referenceId;
   if (trace.tags.length > 0) wire.tags = trace.tags;
   if (hasKeys(trace.attributes)) wire.attributes = trace.attributes;
   if (trace.logs.length > 0) wire.logs = trace.logs;
@@ -95,10 +99,20 @@ function wireSpan(
   wire.end = micros(span.endTime - base);
   const attrs = indexedAttributes(span.attributes, keys, keyIndex);
   if (attrs !== undefined) wire.attrs = attrs;
-  for (const key of OPTIONAL_SPAN_KEYS) {
-    const value = span[key];
-    if (value !== undefined) wire[key] = value;
-  }
+  if (span.statusMessage !== undefined) wire.statusMessage = span.statusMessage;
+  if (span.tags !== undefined) wire.tags = span.tags;
+  if (span.input !== undefined) wire.input = span.input;
+  if (span.output !== undefined) wire.output = span.output;
+  if (span.error !== undefined) wire.error = span.error;
+  if (span.model !== undefined) wire.model = span.model;
+  if (span.provider !== undefined) wire.provider = span.provider;
+  if (span.usage !== undefined) wire.usage = span.usage;
+  if (span.cost !== undefined) wire.cost = span.cost;
+  if (span.signals !== undefined) wire.signals = span.signals;
+  if (span.events !== undefined) wire.events = span.events;
+  if (span.links !== undefined) wire.links = span.links;
+  if (span.droppedAttributes !== undefined) wire.droppedAttributes = span.droppedAttributes;
+  if (span.droppedEvents !== undefined) wire.droppedEvents = span.droppedEvents;
   return wire;
 }
 
@@ -132,33 +146,26 @@ function indexedAttributes(
   return attrs;
 }
 
-const OPTIONAL_TRACE_KEYS = [
-  'environment',
-  'parentSpanId',
-  'sessionId',
-  'userId',
-  'referenceId',
-] as const satisfies readonly (keyof TraceData)[];
-
-const OPTIONAL_SPAN_KEYS = [
-  'statusMessage',
-  'tags',
-  'input',
-  'output',
-  'error',
-  'model',
-  'provider',
-  'usage',
-  'cost',
-  'signals',
-  'events',
-  'links',
-  'droppedAttributes',
-  'droppedEvents',
-] as const satisfies readonly (keyof SpanData)[];
+// What wireTrace and wireSpan copy when present, by name.
+type OptionalTraceKeys = 'environment' | 'parentSpanId' | 'sessionId' | 'userId' | 'referenceId';
+type OptionalSpanKeys =
+  | 'statusMessage'
+  | 'tags'
+  | 'input'
+  | 'output'
+  | 'error'
+  | 'model'
+  | 'provider'
+  | 'usage'
+  | 'cost'
+  | 'signals'
+  | 'events'
+  | 'links'
+  | 'droppedAttributes'
+  | 'droppedEvents';
 
 // A field added to TraceData or SpanData fails to compile here until it is
-// either sent (listed above) or knowingly derived.
+// either sent (listed above, and copied by wireTrace or wireSpan) or knowingly derived.
 type TraceKeysSent =
   | 'id'
   | 'serviceName'
@@ -168,7 +175,7 @@ type TraceKeysSent =
   | 'attributes'
   | 'logs'
   | 'dropped'
-  | (typeof OPTIONAL_TRACE_KEYS)[number];
+  | OptionalTraceKeys;
 type TraceKeysDerived =
   | 'schemaVersion'
   | 'sdk'
@@ -186,7 +193,7 @@ type SpanKeysSent =
   | 'startTime'
   | 'endTime'
   | 'attributes'
-  | (typeof OPTIONAL_SPAN_KEYS)[number];
+  | OptionalSpanKeys;
 type SpanKeysDerived = 'traceId' | 'durationMs';
 const everyTraceKey: Exclude<keyof TraceData, TraceKeysSent | TraceKeysDerived> extends never
   ? true
