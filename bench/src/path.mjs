@@ -4,13 +4,17 @@
 // drives them, and the tracer exports to a real sink process over HTTP. What
 // tracing costs per request here is core's own work, free of the wake-up costs
 // that inflate small differences under `pnpm bench` (see "Calibration").
-// `pnpm --filter @tracewire/bench path [--modes L] [--context] [--requests N]`.
+// `--instructions` counts instructions under valgrind instead of timing CPU:
+// slow, but the same build gives the same count to within about 1%, where CPU
+// time on a shared VM moves by 20-40% between runs.
+// `pnpm --filter @tracewire/bench path [--modes L] [--context] [--requests N] [--instructions]`.
+import { execFileSync, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listOption, parseArgs } from './lib/args.mjs';
 import { startChild } from './lib/child.mjs';
-import { hasTaskset } from './lib/env.mjs';
+import { hasTaskset, onPath } from './lib/env.mjs';
 import { fmt, markdownTable } from './lib/stats.mjs';
 
 const MODES = ['bare', 'none', 'noop', 'http'];
@@ -27,6 +31,11 @@ Options:
   --context       AsyncLocalStorage context on (default: context: false)
   --requests N    measured requests per run (default 100000)
   --runs N        runs per mode, each in a fresh process; the best is kept (default 3)
+  --instructions  count instructions per request with valgrind's callgrind instead of
+                  timing CPU: V8 runs single-threaded and predictable, 60,000 requests
+                  warm up uninstrumented, then N (default 20000) are counted; about a
+                  minute per mode, and within about 1% between runs of the same build
+                  (needs valgrind: apt-get install valgrind)
 `;
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -40,9 +49,15 @@ if (process.argv[2] === '--child') {
 async function driver() {
   const opts = parseArgs(
     process.argv.slice(2),
-    { modes: MODES.join(','), context: false, requests: 100_000, runs: 3 },
+    { modes: MODES.join(','), context: false, requests: 0, runs: 3, instructions: false },
     HELP,
   );
+  const instructions = opts.instructions === true;
+  const requests = opts.requests > 0 ? opts.requests : instructions ? 20_000 : 100_000;
+  if (instructions && !(onPath('valgrind') && onPath('callgrind_control'))) {
+    console.error('path: --instructions needs valgrind (apt-get install valgrind)');
+    process.exit(2);
+  }
   const modes = listOption(opts.modes, MODES, 'modes');
   const pin = hasTaskset();
   const sink = startChild({ node: process.execPath, script: join(here, 'sink.mjs'), cpu: 0, pin });
@@ -51,8 +66,12 @@ async function driver() {
   try {
     for (const mode of modes) {
       const results = [];
-      for (let run = 0; run < opts.runs; run++) {
-        const config = { mode, context: opts.context, requests: opts.requests, port };
+      for (let run = 0; run < (instructions ? 1 : opts.runs); run++) {
+        const config = { mode, context: opts.context, requests, port, warmup: 20_000 };
+        if (instructions) {
+          results.push(await countInstructions({ ...config, warmup: 60_000 }));
+          continue;
+        }
         const worker = startChild({
           node: process.execPath,
           script: fileURLToPath(import.meta.url),
@@ -66,30 +85,88 @@ async function driver() {
       }
       const best = results.reduce((a, b) => (b.cpuUs < a.cpuUs ? b : a));
       rows.push({ mode, ...best });
-      console.error(`[path] ${mode}: ${fmt(best.cpuUs, 2)} µs CPU/request (best of ${opts.runs})`);
+      console.error(
+        instructions
+          ? `[path] ${mode}: ${fmt(best.cpuUs)} instructions/request`
+          : `[path] ${mode}: ${fmt(best.cpuUs, 2)} µs CPU/request (best of ${opts.runs})`,
+      );
     }
   } finally {
     await sink.stop();
   }
   const bare = rows.find((r) => r.mode === 'bare');
   console.log(
-    `### Core's request path, ${process.version}, context: ${opts.context}, ${fmt(opts.requests)} requests per run, best of ${opts.runs}\n`,
+    instructions
+      ? `### Core's request path, ${process.version}, context: ${opts.context}, instructions per request (callgrind, ${fmt(requests)} counted after 60,000 warm-up)\n`
+      : `### Core's request path, ${process.version}, context: ${opts.context}, ${fmt(requests)} requests per run, best of ${opts.runs}\n`,
   );
+  const digits = instructions ? 0 : 2;
   console.log(
     markdownTable(
-      ['mode', 'CPU µs/request', bare ? '+ over bare' : '', 'traces dropped'],
+      [
+        'mode',
+        instructions ? 'instructions/request' : 'CPU µs/request',
+        bare ? '+ over bare' : '',
+        'traces dropped',
+      ],
       rows.map((r) => [
         r.mode,
-        fmt(r.cpuUs, 2),
-        bare && r !== bare ? fmt(r.cpuUs - bare.cpuUs, 2) : '',
+        fmt(r.cpuUs, digits),
+        bare && r !== bare ? fmt(r.cpuUs - bare.cpuUs, digits) : '',
         fmt(r.dropped),
       ]),
     ),
   );
 }
 
+/**
+ * One run under callgrind: the warm-up runs uninstrumented, the child says so,
+ * instrumentation is switched on for the measured requests, and the count
+ * valgrind reports at exit is divided among them (in `cpuUs`, the field the
+ * table reads).
+ */
+async function countInstructions(config) {
+  const worker = spawn(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      '--instr-atstart=no',
+      '--callgrind-out-file=/dev/null',
+      '--smc-check=all-non-file',
+      process.execPath,
+      // Compilation and garbage collection on the main thread, in a repeatable order.
+      '--single-threaded',
+      '--predictable',
+      fileURLToPath(import.meta.url),
+      '--child',
+      JSON.stringify({ ...config, counted: true }),
+    ],
+    { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] },
+  );
+  let stderr = '';
+  worker.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  let result;
+  worker.on('message', (message) => {
+    if (message?.type === 'warm') {
+      execFileSync('callgrind_control', ['--instr=on', String(worker.pid)], { stdio: 'ignore' });
+      worker.send({ type: 'go' });
+    } else if (message?.type === 'ready') {
+      result = message;
+      worker.send({ type: 'stop' });
+    }
+  });
+  await new Promise((resolve) => worker.once('exit', resolve));
+  const collected = /Collected : (\d+)/.exec(stderr);
+  if (result === undefined || collected === null) {
+    throw new Error(`path: the callgrind run failed:\n${stderr.slice(-2000)}`);
+  }
+  return { ...result, cpuUs: Number(collected[1]) / config.requests };
+}
+
 /** One run: warm up, then time `requests` synthetic requests, 50 in flight at a time. */
-async function child({ mode, context, requests, port }) {
+async function child({ mode, context, requests, port, warmup = 20_000, counted = false }) {
   const core = await import('@tracewire/core');
   const exporter =
     mode === 'http'
@@ -165,8 +242,12 @@ async function child({ mode, context, requests, port }) {
     }
   }
 
-  await drive(20_000);
+  await drive(warmup);
   await tracer.flush();
+  if (counted) {
+    process.send({ type: 'warm' });
+    await new Promise((resolve) => process.once('message', resolve));
+  }
   const before = tracer.stats();
   const start = process.cpuUsage();
   await drive(requests);
