@@ -1,21 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { createTracer, memoryExporter, type SpanData, type TraceData } from '@tracewire/core';
+import type { SpanData, TraceData } from '@tracewire/core';
 import { waitForTraces } from '@tracewire/core/testing';
 import { tracing, tracingErrorHandler } from '@tracewire/express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import request from 'supertest';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { majors } from './support';
+import { describe, expect, it } from 'vitest';
+import { fileTracer, majors } from './support';
 
-const exporter = memoryExporter();
-const tracer = createTracer({
-  serviceName: 'express-errors',
-  exporter,
-  batch: { scheduledDelayMs: 5 },
-});
-
-afterAll(() => tracer.shutdown());
-beforeEach(() => exporter.reset());
+const { exporter, tracer } = fileTracer('express-errors');
 
 class PaymentError extends Error {}
 

@@ -1,21 +1,13 @@
-import { createTracer, memoryExporter, type TraceData } from '@tracewire/core';
+import type { TraceData } from '@tracewire/core';
 import { waitForTraces } from '@tracewire/core/testing';
 import { tracing, tracingErrorHandler } from '@tracewire/express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import Router22 from 'router-2-2';
 import request from 'supertest';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { majors } from './support';
+import { describe, expect, it } from 'vitest';
+import { fileTracer, majors } from './support';
 
-const exporter = memoryExporter();
-const tracer = createTracer({
-  serviceName: 'express-routes',
-  exporter,
-  batch: { scheduledDelayMs: 5 },
-});
-
-afterAll(() => tracer.shutdown());
-beforeEach(() => exporter.reset());
+const { exporter, tracer } = fileTracer('express-routes');
 
 const ok = (_req: Request, res: Response) => {
   res.send('ok');

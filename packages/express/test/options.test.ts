@@ -9,18 +9,10 @@ import { waitForTraces } from '@tracewire/core/testing';
 import { tracing } from '@tracewire/express';
 import type { Request, Response } from 'express';
 import request from 'supertest';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { majors } from './support';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fileTracer, majors } from './support';
 
-const exporter = memoryExporter();
-const tracer = createTracer({
-  serviceName: 'express-options',
-  exporter,
-  batch: { scheduledDelayMs: 5 },
-});
-
-afterAll(() => tracer.shutdown());
-beforeEach(() => exporter.reset());
+const { exporter, tracer } = fileTracer('express-options');
 
 const hello = (req: Request, res: Response) => {
   res.json({ id: req.params.id ?? null });

@@ -1,22 +1,14 @@
 import { request as httpRequest } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createTracer, currentSpan, memoryExporter, span } from '@tracewire/core';
+import { createTracer, currentSpan, span } from '@tracewire/core';
 import { waitForTraces } from '@tracewire/core/testing';
 import { tracing } from '@tracewire/express';
 import type { NextFunction, Request, Response } from 'express';
 import request from 'supertest';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { listen, majors } from './support';
+import { describe, expect, it } from 'vitest';
+import { fileTracer, listen, majors } from './support';
 
-const exporter = memoryExporter();
-const tracer = createTracer({
-  serviceName: 'express-context',
-  exporter,
-  batch: { scheduledDelayMs: 5 },
-});
-
-afterAll(() => tracer.shutdown());
-beforeEach(() => exporter.reset());
+const { exporter, tracer } = fileTracer('express-context');
 
 /** Library code far from the handler: it knows nothing about req. */
 async function loadProfile(id: string) {

@@ -1,20 +1,14 @@
 // In a file of its own: listening on the router's channel is process-wide, so
 // this file must be the only one in its worker and never listen.
 import { channel } from 'node:diagnostics_channel';
-import { createTracer, memoryExporter } from '@tracewire/core';
 import { waitForTraces } from '@tracewire/core/testing';
 import { tracing, tracingErrorHandler } from '@tracewire/express';
 import express from 'express';
 import request from 'supertest';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { fileTracer } from './support';
 
-const exporter = memoryExporter();
-const tracer = createTracer({
-  serviceName: 'express-router-errors-off',
-  exporter,
-  batch: { scheduledDelayMs: 5 },
-});
-afterAll(() => tracer.shutdown());
+const { exporter, tracer } = fileTracer('express-router-errors-off');
 
 const ROUTER_CHANNELS = ['start', 'end', 'asyncStart', 'asyncEnd', 'error'].map(
   (event) => `tracing:express.router.request:${event}`,

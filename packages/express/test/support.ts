@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net';
+import { createTracer, memoryExporter } from '@tracewire/core';
 import type { Express } from 'express';
 import express5 from 'express';
 import express4 from 'express4';
+import { afterAll, beforeEach } from 'vitest';
 
 /** Both supported majors, for `describe.each`. */
 export const majors = [
@@ -26,4 +28,16 @@ export async function listen(app: Express): Promise<{ url: string; close(): Prom
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The tracer of one test file, exporting to memory with a short batch delay:
+ * its exporter is emptied before each test and the tracer shut down after the file.
+ */
+export function fileTracer(serviceName: string) {
+  const exporter = memoryExporter();
+  const tracer = createTracer({ serviceName, exporter, batch: { scheduledDelayMs: 5 } });
+  afterAll(() => tracer.shutdown());
+  beforeEach(() => exporter.reset());
+  return { exporter, tracer };
 }
