@@ -36,6 +36,8 @@ export class TracingInterceptor implements NestInterceptor {
       request.trace === undefined || currentSpan()?.trace === request.trace
         ? next.handle()
         : request.run(() => next.handle());
+    // The module's hook on Nest's ExceptionsHandler records the same error again
+    // (recording is idempotent); this keeps errors recorded should the hook not install.
     return handled.pipe(tap({ error: (error: unknown) => request.recordError(error) }));
   }
 }

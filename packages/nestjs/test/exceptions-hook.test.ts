@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { ArgumentsHost } from '@nestjs/common';
 import { ExceptionsHandler } from '@nestjs/core/exceptions/exceptions-handler.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { hookExceptionsHandler, installExceptionsHook } from '../src/internal/exceptions-hook';
 
 /** A stand-in with the one method the hook wraps, recording what reaches it. */
@@ -53,8 +53,58 @@ describe("the hook on Nest's ExceptionsHandler", () => {
     ]);
   });
 
+  it('records on a request another loaded copy of the package remembered', () => {
+    const { Handler } = fakeHandler();
+    hookExceptionsHandler(Handler);
+    const recorded: unknown[] = [];
+    // What the other copy's middleware left on the raw request, under the registered symbol.
+    const raw = {
+      [Symbol.for('tracewire.nestjs.request')]: { recordError: (e: unknown) => recorded.push(e) },
+    };
+    const error = new Error('from a handler');
+    for (const req of [raw, { raw }]) {
+      const host = { getType: () => 'http', getArgByIndex: () => req } as unknown as ArgumentsHost;
+      new Handler().next(error, host);
+    }
+    expect(recorded).toEqual([error, error]);
+  });
+
   it('leaves alone a class that is not what it expects', () => {
     expect(hookExceptionsHandler({ prototype: {} })).toBe(false);
     expect(hookExceptionsHandler(undefined as never)).toBe(false);
   });
+});
+
+describe('when Nest has no ExceptionsHandler to hook', () => {
+  it.each([
+    ['a class without next()', () => ({ ExceptionsHandler: class {} }), /no ExceptionsHandler/],
+    [
+      'a module that fails to load',
+      () => {
+        throw new Error('moved in a future Nest');
+      },
+      // The loader's own message (vitest wraps the factory's error), in brackets.
+      /handles \(.+\);/,
+    ],
+  ])(
+    'warns once, with its code, and resolves false instead of failing the app: %s',
+    async (_case, factory, why) => {
+      vi.resetModules();
+      vi.doMock('@nestjs/core/exceptions/exceptions-handler.js', factory);
+      const warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+      try {
+        const hook = await import('../src/internal/exceptions-hook');
+        expect(await hook.installExceptionsHook()).toBe(false);
+        expect(await hook.installExceptionsHook()).toBe(false);
+        expect(warnings).toHaveBeenCalledTimes(1);
+        expect(warnings.mock.calls[0]![0]).toMatch(/recorded by their status alone/);
+        expect(warnings.mock.calls[0]![0]).toMatch(why);
+        expect(warnings.mock.calls[0]![1]).toEqual({ code: 'TRACEWIRE_NEST_EXCEPTIONS' });
+      } finally {
+        warnings.mockRestore();
+        vi.doUnmock('@nestjs/core/exceptions/exceptions-handler.js');
+        vi.resetModules();
+      }
+    },
+  );
 });

@@ -1,23 +1,28 @@
 import type { ServerRequest } from '@tracewire/core';
 
 /**
- * The traced request of each raw Node request. Keyed by the raw
- * `IncomingMessage`, which Nest middleware gets on both platforms, while
- * guards and interceptors get Express's `req` (the same object) or Fastify's
- * `FastifyRequest` (which holds it as `raw`).
+ * Where the module keeps the traced request: on the raw Node `IncomingMessage`,
+ * which Nest middleware gets on both platforms, while guards, interceptors and
+ * Nest's exception handling get Express's `req` (the same object) or Fastify's
+ * `FastifyRequest` (which holds it as `raw`). A registered symbol, so that a
+ * second loaded copy of this package (its ESM and CJS builds, say) finds what
+ * the first remembered: the hook on Nest's `ExceptionsHandler` is installed by
+ * whichever copy came first and serves them all.
  */
-const requests = new WeakMap<object, ServerRequest>();
+const REQUEST = Symbol.for('tracewire.nestjs.request');
+
+type Carrier = { [REQUEST]?: ServerRequest; raw?: unknown };
 
 export function remember(req: object, request: ServerRequest): void {
-  requests.set(req, request);
+  (req as Carrier)[REQUEST] = request;
 }
 
 export function isTraced(req: object): boolean {
-  return requests.has(req);
+  return (req as Carrier)[REQUEST] !== undefined;
 }
 
 export function requestOf(req: unknown): ServerRequest | undefined {
   if (req === null || typeof req !== 'object') return undefined;
-  const raw = (req as { raw?: unknown }).raw;
-  return requests.get(raw !== null && typeof raw === 'object' ? raw : req);
+  const raw = (req as Carrier).raw;
+  return ((raw !== null && typeof raw === 'object' ? raw : req) as Carrier)[REQUEST];
 }
