@@ -5,7 +5,14 @@ import { register } from 'node:module';
 import { FRAMEWORKS, VARIANTS } from './apps/shared.mjs';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
-const { framework, variant, sinkUrl, tracewireExporter, nestjsInterceptor = false } = config;
+const {
+  framework,
+  variant,
+  sinkUrl,
+  tracewireExporter,
+  nestjsInterceptor = false,
+  expressRouterErrors = true,
+} = config;
 if (!FRAMEWORKS.includes(framework) || !VARIANTS.includes(variant)) {
   console.error(`server: unknown framework/variant ${framework}/${variant}`);
   process.exit(2);
@@ -21,7 +28,13 @@ if (framework === 'nestjs') {
   });
 }
 
-const deps = { tracer: undefined, span: undefined, otel: undefined, nestjsInterceptor };
+const deps = {
+  tracer: undefined,
+  span: undefined,
+  otel: undefined,
+  nestjsInterceptor,
+  expressRouterErrors,
+};
 if (variant === 'otel') {
   // Before the framework is loaded, so the instrumentations can patch it.
   const { setupOtel } = await import('./apps/otel.mjs');

@@ -16,7 +16,7 @@ export async function start(variant, deps) {
   }
   if (variant === 'tracewire' || variant === 'tracewire-nocontext') {
     const { tracing } = await import('@tracewire/express');
-    app.use(tracing({ tracer }));
+    app.use(tracing({ tracer, routerErrors: deps.expressRouterErrors }));
   }
 
   app.get('/users/:id', handlerFor(variant, deps));

@@ -27,7 +27,7 @@ export {
 } from './export/shutdown';
 export { type HttpClientOptions, instrumentHttpClients } from './http/client-instrumentation';
 export type { HeaderCapture } from './http/internal/headers';
-export { endWithNodeResponse, nodeRequestInfo } from './http/node';
+export { endWithNodeResponse, type NodeResponseOptions, nodeRequestInfo } from './http/node';
 export {
   type HttpOutcome,
   type HttpRequestInfo,

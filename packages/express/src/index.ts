@@ -7,12 +7,14 @@ import {
   type Span,
   type Trace,
 } from '@tracewire/core';
+import { exposeOnRequests } from './internal/request-properties';
 import { routeTemplate } from './internal/route-template';
 import {
   listenForRouterErrors,
-  REQUEST,
   recordRequestError,
+  rememberRequest,
   type TracedRequest,
+  tracedRequest,
 } from './internal/router-errors';
 
 declare global {
@@ -40,6 +42,8 @@ export interface ExpressTracingOptions extends HttpTracingOptions {
 }
 
 type Next = (error?: unknown) => void;
+
+const NOW = { traceResponse: 'now' } as const;
 
 type ExpressRequest = IncomingMessage &
   TracedRequest & { originalUrl?: string; app?: unknown; trace?: Trace; span?: Span };
@@ -74,15 +78,18 @@ export function tracing(options: ExpressTracingOptions = {}): TracingMiddleware 
   return function tracewire(incoming, res, next) {
     const req = incoming as ExpressRequest;
     // Installed twice (app and sub-app, say): the first one traces the request.
-    if (req[REQUEST] !== undefined) return next();
+    if (tracedRequest(req) !== undefined) return next();
     let request: ReturnType<typeof http.start> | undefined;
     try {
       request = http.start(nodeRequestInfo(req));
-      req[REQUEST] = request;
-      req.trace = request.trace;
-      req.span = request.span;
+      rememberRequest(req, request);
       const app = req.app;
-      endWithNodeResponse(request, res, () => ({ route: routeTemplate(req, app) }));
+      if (!exposeOnRequests(req, app)) {
+        req.trace = request.trace;
+        req.span = request.span;
+      }
+      // Express keeps headers set early, and wrapping its responses' writeHead is dear.
+      endWithNodeResponse(request, res, () => ({ route: routeTemplate(req, app) }), NOW);
     } catch {
       // Tracing failed: serve the request untraced rather than leave a trace open.
       request?.end();

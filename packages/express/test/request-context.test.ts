@@ -32,6 +32,42 @@ describe.each(majors)('request context on $major', ({ express }) => {
     expect(res.body).toEqual({ traceId: trace!.id, spanId: trace!.rootSpanId, kind: 'server' });
   });
 
+  it('reads req.trace and req.span from the app without adding them to each request', async () => {
+    const app = express();
+    app.use(tracing({ tracer }));
+    const sub = express();
+    sub.get('/inner', (req: Request, res: Response) => {
+      res.json({ traceId: req.trace?.id, spanId: req.span?.id, own: Object.hasOwn(req, 'span') });
+    });
+    app.use('/sub', sub);
+    app.get('/keys', (req: Request, res: Response) => {
+      res.json({ keys: Object.keys(req).filter((key) => key === 'trace' || key === 'span') });
+    });
+    app.get('/assign', (req: Request, res: Response) => {
+      const original = req.span;
+      req.span = undefined;
+      res.json({ cleared: req.span === undefined, had: original !== undefined });
+    });
+
+    const inner = await request(app).get('/sub/inner');
+    const [trace] = await waitForTraces(tracer, exporter, (t) => t.name === 'GET /sub/inner');
+    expect(inner.body).toEqual({ traceId: trace!.id, spanId: trace!.rootSpanId, own: false });
+    expect((await request(app).get('/keys')).body).toEqual({ keys: [] });
+    expect((await request(app).get('/assign')).body).toEqual({ cleared: true, had: true });
+  });
+
+  it('sets req.trace and req.span on the request when the app defines either name itself', async () => {
+    const app = express();
+    Object.defineProperty(app.request, 'span', { value: 'the app’s', writable: true });
+    app.use(tracing({ tracer }));
+    app.get('/own', (req: Request, res: Response) => {
+      res.json({ own: Object.hasOwn(req, 'span'), spanId: req.span?.id, traceId: req.trace?.id });
+    });
+    const res = await request(app).get('/own');
+    const [trace] = await waitForTraces(tracer, exporter, (t) => t.name === 'GET /own');
+    expect(res.body).toEqual({ own: true, spanId: trace!.rootSpanId, traceId: trace!.id });
+  });
+
   it('keeps currentSpan() in earlier and later middleware, the handler and its async callees', async () => {
     const app = express();
     app.use(tracing({ tracer }));

@@ -57,10 +57,13 @@ describe("the hook on Nest's ExceptionsHandler", () => {
     const { Handler } = fakeHandler();
     hookExceptionsHandler(Handler);
     const recorded: unknown[] = [];
-    // What the other copy's middleware left on the raw request, under the registered symbol.
-    const raw = {
-      [Symbol.for('tracewire.nestjs.request')]: { recordError: (e: unknown) => recorded.push(e) },
-    };
+    // What the other copy's middleware remembered, in the map registered under the shared symbol.
+    const raw = {};
+    const shared = (globalThis as Record<symbol, WeakMap<object, unknown>>)[
+      Symbol.for('tracewire.nestjs.requests')
+    ];
+    expect(shared).toBeInstanceOf(WeakMap);
+    shared?.set(raw, { recordError: (e: unknown) => recorded.push(e) });
     const error = new Error('from a handler');
     for (const req of [raw, { raw }]) {
       const host = { getType: () => 'http', getArgByIndex: () => req } as unknown as ArgumentsHost;

@@ -2,7 +2,8 @@ import { currentSpan } from '../context/current';
 import { enterCarrier, runWithCarrier } from '../context/storage';
 import { getDefaultTracer } from '../default-tracer';
 import { errorData } from '../internal/serialize';
-import { extract } from '../propagation/propagator';
+import type { LowercaseHeaders } from '../propagation/headers';
+import { extract, extractLowercase } from '../propagation/propagator';
 import { formatTraceparent } from '../propagation/traceparent';
 import type { Span } from '../span';
 import type { Trace } from '../trace';
@@ -16,7 +17,7 @@ import {
   type HeaderCapture,
 } from './internal/headers';
 import { redactQuery } from './internal/redact';
-import { readHeaderValue, splitHost, splitUrl } from './internal/request';
+import { joined, readHeaderValue, splitHost, splitUrl } from './internal/request';
 
 /** What an adapter tells core about an incoming request. */
 export interface HttpRequestInfo {
@@ -29,6 +30,13 @@ export interface HttpRequestInfo {
   remoteAddress?: string;
   /** `1.1`, `2`, ... */
   httpVersion?: string;
+  /**
+   * `headers` is a plain record whose names are all lowercase, as Node's
+   * `IncomingMessage.headers` are (`nodeRequestInfo()` says so): each header is
+   * then read by its name alone, without the case-insensitive search that a
+   * record of unknown origin needs for every header it lacks.
+   */
+  lowercaseHeaders?: boolean;
 }
 
 /** How the response ended, as an adapter reports it. */
@@ -174,7 +182,10 @@ export class HttpServerTracing {
   private open(request: HttpRequestInfo): ServerRequest {
     const tracer = this.tracer;
     const { path, query } = splitUrl(request.url);
-    const inbound = extract(request.headers);
+    const inbound =
+      request.lowercaseHeaders === true
+        ? extractLowercase(request.headers as LowercaseHeaders)
+        : extract(request.headers);
     const ignored = this.ignored?.(request, path) === true;
     const trusted = inbound !== undefined && this.trust(request);
     const method = methodName(request.method);
@@ -222,24 +233,32 @@ export class HttpServerTracing {
         tracer.redact.replacement,
       );
     }
-    const host = readHeaderValue(request.headers, 'host');
+    // Node's lowercase headers are read by literal name: named loads, where a
+    // lookup by a variable name is a megamorphic keyed load plus a search.
+    const lowercase = request.lowercaseHeaders === true;
+    const headers = request.headers as LowercaseHeaders;
+    const host = lowercase ? joined(headers.host) : readHeaderValue(request.headers, 'host');
     if (host !== undefined) {
       const { address, port } = splitHost(host);
       attributes['server.address'] = address;
       if (port !== undefined) attributes['server.port'] = port;
     }
     if (request.remoteAddress !== undefined) attributes['client.address'] = request.remoteAddress;
-    const userAgent = readHeaderValue(request.headers, 'user-agent');
+    const userAgent = lowercase
+      ? joined(headers['user-agent'])
+      : readHeaderValue(request.headers, 'user-agent');
     if (userAgent !== undefined) attributes['user_agent.original'] = userAgent;
     if (request.httpVersion !== undefined)
       attributes['network.protocol.version'] = request.httpVersion;
-    const length = readHeaderValue(request.headers, 'content-length');
+    const length = lowercase
+      ? joined(headers['content-length'])
+      : readHeaderValue(request.headers, 'content-length');
     if (length !== undefined && length !== '0') {
       const size = Number(length);
       if (Number.isSafeInteger(size) && size >= 0) attributes['http.request.body.size'] = size;
     }
     if (this.capture.request.length > 0) {
-      captureHeaders(attributes, request.headers, this.capture.request);
+      captureHeaders(attributes, request.headers, this.capture.request, lowercase);
     }
     span.adoptAttributes(attributes);
   }
@@ -255,6 +274,8 @@ export class HttpServerTracing {
       const custom = this.nameFn?.(handle.request, route);
       span.name = custom ?? (route !== undefined && route !== '' ? `${method} ${route}` : method);
       const { statusCode } = outcome;
+      // Through setAttribute(): storing these by literal name instead measured 7,000
+      // instructions per request more on Koa (whole-server count), not less.
       if (route !== undefined && route !== '') span.setAttribute('http.route', route);
       if (statusCode !== undefined) span.setAttribute('http.response.status_code', statusCode);
       if (outcome.responseSize !== undefined)

@@ -41,6 +41,21 @@ export function readHeader(headers: HeaderGetter, name: string): string | string
 }
 
 /**
+ * `readHeader()` for a plain record whose names are all lowercase, as Node's
+ * `IncomingMessage.headers` are: one lookup, without probing for `.get()` or
+ * searching the names case-insensitively for a header that is absent.
+ */
+export function readLowercaseHeader(
+  headers: LowercaseHeaders,
+  name: string,
+): string | string[] | undefined {
+  return headerValue(headers[name]);
+}
+
+/** Node's `IncomingHttpHeaders`: names lowercase, values strings (arrays for `set-cookie`). */
+export type LowercaseHeaders = Readonly<Record<string, unknown>>;
+
+/**
  * Writes one header on a plain object or on anything with `.set()` (fetch
  * `Headers`, `Map`). A carrier that refuses the write (frozen, throwing setter)
  * is left as it is; never throws.
@@ -57,7 +72,7 @@ export function setHeader(carrier: HeaderCarrier, name: string, value: string): 
   }
 }
 
-function headerValue(value: unknown): string | string[] | undefined {
+export function headerValue(value: unknown): string | string[] | undefined {
   if (typeof value === 'string' || Array.isArray(value)) return value as string | string[];
   return undefined;
 }

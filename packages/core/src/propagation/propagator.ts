@@ -1,6 +1,12 @@
 import type { HeaderGetter, SpanContext } from '../types';
 import { formatBaggage, parseBaggage } from './baggage';
-import { type HeaderCarrier, readHeader, setHeader } from './headers';
+import {
+  type HeaderCarrier,
+  headerValue,
+  type LowercaseHeaders,
+  readHeader,
+  setHeader,
+} from './headers';
 import { formatTraceparent, isValidIds, parseTraceparent } from './traceparent';
 import { formatTracestate, parseTracestate } from './tracestate';
 
@@ -16,12 +22,29 @@ import { formatTracestate, parseTracestate } from './tracestate';
 export function extract(headers: HeaderGetter): SpanContext | undefined {
   const ctx = parseTraceparent(readHeader(headers, 'traceparent'));
   if (ctx === undefined) return undefined;
-  const tracestate = readHeader(headers, 'tracestate');
+  return withState(ctx, readHeader(headers, 'tracestate'), readHeader(headers, 'baggage'));
+}
+
+/**
+ * `extract()` for Node's `IncomingMessage.headers`, whose names are lowercase:
+ * each header read by its literal name, a cheap property load where
+ * `extract()`'s generic lookup is a search.
+ */
+export function extractLowercase(headers: LowercaseHeaders): SpanContext | undefined {
+  const ctx = parseTraceparent(headerValue(headers.traceparent));
+  if (ctx === undefined) return undefined;
+  return withState(ctx, headerValue(headers.tracestate), headerValue(headers.baggage));
+}
+
+function withState(
+  ctx: SpanContext,
+  tracestate: string | string[] | undefined,
+  baggage: string | string[] | undefined,
+): SpanContext {
   if (tracestate !== undefined) {
     const entries = parseTracestate(tracestate);
     if (entries.length > 0) ctx.traceState = formatTracestate(entries);
   }
-  const baggage = readHeader(headers, 'baggage');
   if (baggage !== undefined) {
     const map = parseBaggage(baggage);
     if (map.size > 0) ctx.baggage = map;

@@ -142,3 +142,145 @@ describe('ServerRequest.resume()', () => {
     await tracer.shutdown();
   });
 });
+
+describe('httpServerTracing with lowercase headers (Node requests)', () => {
+  const parent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+  async function attributesOf(
+    request: Parameters<ReturnType<typeof httpServerTracing>['start']>[0],
+  ) {
+    const exporter = memoryExporter();
+    const tracer = createTracer({ serviceName: 'lowercase', exporter });
+    const http = httpServerTracing({
+      tracer,
+      outgoing: false,
+      captureHeaders: { request: ['Accept'] },
+    });
+    http.start(request).end({ statusCode: 200 });
+    await tracer.flush();
+    return exporter.traces()[0]!;
+  }
+
+  it('reads the same context and attributes as the generic search does', async () => {
+    const headers = {
+      host: 'api.example.com:8443',
+      'user-agent': 'curl/8',
+      'content-length': '12',
+      accept: 'application/json',
+      traceparent: parent,
+      tracestate: 'vendor=1',
+      baggage: 'tenant=acme',
+    };
+    const generic = await attributesOf({ method: 'POST', url: '/a', headers });
+    const lowercase = await attributesOf({
+      method: 'POST',
+      url: '/a',
+      headers,
+      lowercaseHeaders: true,
+    });
+    const expected = {
+      'server.address': 'api.example.com',
+      'server.port': 8443,
+      'user_agent.original': 'curl/8',
+      'http.request.body.size': 12,
+      'http.request.header.accept': ['application/json'],
+    };
+    expect(generic.spans[0]!.attributes).toMatchObject(expected);
+    expect(lowercase.spans[0]!.attributes).toEqual(generic.spans[0]!.attributes);
+    expect(lowercase.id).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(lowercase.parentSpanId).toBe('00f067aa0ba902b7');
+  });
+
+  it('takes names as given: a mixed-case name is only found without the hint', async () => {
+    const headers = { Host: 'example.com', TraceParent: parent };
+    const generic = await attributesOf({ method: 'GET', url: '/', headers });
+    const hinted = await attributesOf({ method: 'GET', url: '/', headers, lowercaseHeaders: true });
+    expect(generic.spans[0]!.attributes['server.address']).toBe('example.com');
+    expect(generic.parentSpanId).toBe('00f067aa0ba902b7');
+    expect(hinted.spans[0]!.attributes['server.address']).toBeUndefined();
+    expect(hinted.parentSpanId).toBeUndefined();
+  });
+
+  it('joins repeated values and ignores values that are not strings', async () => {
+    const trace = await attributesOf({
+      method: 'GET',
+      url: '/',
+      headers: { 'user-agent': ['a', 'b'], host: 42, traceparent: [parent, parent] } as never,
+      lowercaseHeaders: true,
+    });
+    expect(trace.spans[0]!.attributes['user_agent.original']).toBe('a, b');
+    expect(trace.spans[0]!.attributes['server.address']).toBeUndefined();
+    // Two traceparent values are no valid traceparent: a new trace.
+    expect(trace.parentSpanId).toBeUndefined();
+  });
+
+  it('is what nodeRequestInfo() says of a Node request', async () => {
+    const { nodeRequestInfo } = await import('@tracewire/core');
+    const info = nodeRequestInfo({
+      method: 'GET',
+      url: '/',
+      headers: {},
+      httpVersion: '1.1',
+    } as never);
+    expect(info.lowercaseHeaders).toBe(true);
+  });
+});
+
+describe('httpServerTracing response attributes', () => {
+  async function finished(
+    setup: (
+      span: NonNullable<ReturnType<ReturnType<typeof httpServerTracing>['start']>['span']>,
+    ) => void,
+    limits?: { maxAttributesPerSpan?: number; maxAttributeValueLength?: number },
+    route = '/users/:id',
+  ) {
+    const exporter = memoryExporter();
+    const tracer = createTracer({ serviceName: 'outcome', exporter, limits });
+    const http = httpServerTracing({ tracer, outgoing: false, captureHeaders: { request: [] } });
+    const request = http.start({ method: 'GET', url: '/users/7', headers: {} });
+    setup(request.span!);
+    request.end({ statusCode: 201, route, responseSize: 41 });
+    await tracer.flush();
+    return exporter.traces()[0]!;
+  }
+
+  it('records the route, status and body size', async () => {
+    const trace = await finished(() => {});
+    expect(trace.spans[0]!.attributes).toMatchObject({
+      'http.route': '/users/:id',
+      'http.response.status_code': 201,
+      'http.response.body.size': 41,
+    });
+    expect(trace.dropped.attributes).toBe(0);
+  });
+
+  it('overwrites what the app set under the same names, counting each name once', async () => {
+    const trace = await finished(
+      (span) => {
+        span.setAttribute('http.route', '/mine');
+        span.setAttribute('http.response.status_code', 599);
+      },
+      { maxAttributesPerSpan: 7 },
+    );
+    const attributes = trace.spans[0]!.attributes;
+    expect(attributes['http.route']).toBe('/users/:id');
+    expect(attributes['http.response.status_code']).toBe(201);
+    expect(attributes['http.response.body.size']).toBe(41);
+    expect(trace.dropped.attributes).toBe(0);
+  });
+
+  it('keeps within maxAttributesPerSpan and truncates a long route, as setAttribute does', async () => {
+    // The request's own attributes take three slots (method, path, scheme): of
+    // the response's three, only the first fits.
+    const full = await finished(() => {}, { maxAttributesPerSpan: 4 });
+    const attributes = full.spans[0]!.attributes;
+    expect(Object.keys(attributes)).toHaveLength(4);
+    expect(attributes['http.route']).toBe('/users/:id');
+    expect(attributes['http.response.status_code']).toBeUndefined();
+    expect(full.dropped.attributes).toBe(2);
+
+    const long = await finished(() => {}, { maxAttributeValueLength: 5 }, '/a-very-long-route');
+    expect(long.spans[0]!.attributes['http.route']).toBe('/a-ve');
+    expect(long.dropped.truncatedAttributes).toBeGreaterThan(0);
+  });
+});

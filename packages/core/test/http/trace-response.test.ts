@@ -2,7 +2,11 @@ import { createServer, request as httpRequest, type ServerResponse } from 'node:
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryExporter } from '../../src/export/memory-exporter';
-import { endWithNodeResponse, nodeRequestInfo } from '../../src/http/node';
+import {
+  endWithNodeResponse,
+  type NodeResponseOptions,
+  nodeRequestInfo,
+} from '../../src/http/node';
 import { httpServerTracing } from '../../src/http/server-tracing';
 import { createTracer } from '../../src/tracer';
 
@@ -12,12 +16,12 @@ afterEach(() => {
 });
 
 /** A traced node:http server whose handler answers however the test says. */
-async function serve(answer: (res: ServerResponse) => void) {
+async function serve(answer: (res: ServerResponse) => void, options?: NodeResponseOptions) {
   const tracer = createTracer({ serviceName: 'head', exporter: memoryExporter() });
   const http = httpServerTracing({ tracer, outgoing: false });
   const server = createServer((req, res) => {
     const request = http.start(nodeRequestInfo(req));
-    endWithNodeResponse(request, res);
+    endWithNodeResponse(request, res, undefined, options);
     answer(res);
   });
   servers.push(server);
@@ -120,6 +124,43 @@ describe('traceresponse, added as the head is written', () => {
     });
     const res = await wrapped();
     expect(res.headers).toMatchObject({ 'x-wrapped': 'yes', 'x-b': '1' });
+    expect(res.raw.filter((name) => name.toLowerCase() === 'traceresponse')).toHaveLength(1);
+  });
+});
+
+describe("traceresponse with { traceResponse: 'now' }", () => {
+  const now = { traceResponse: 'now' } as const;
+
+  it('is set on the response at once, without wrapping writeHead', async () => {
+    let seen: unknown;
+    let own = true;
+    const get = await serve((res) => {
+      seen = res.getHeader('traceresponse');
+      own = Object.hasOwn(res, 'writeHead');
+      res.writeHead(201, { 'x-a': '1' });
+      res.end('ok');
+    }, now);
+    const res = await get();
+    expect(String(seen)).toMatch(TRACE_RESPONSE);
+    expect(own).toBe(false);
+    expect(res.status).toBe(201);
+    expect(res.headers['x-a']).toBe('1');
+    expect(res.headers.traceresponse).toBe(seen);
+  });
+
+  it("gives way to the app's own traceresponse, set later or given to writeHead", async () => {
+    const setOwn = await serve((res) => {
+      res.setHeader('traceresponse', 'mine');
+      res.end();
+    }, now);
+    expect((await setOwn()).headers.traceresponse).toBe('mine');
+
+    const given = await serve((res) => {
+      res.writeHead(200, { traceresponse: 'given' });
+      res.end();
+    }, now);
+    const res = await given();
+    expect(res.headers.traceresponse).toBe('given');
     expect(res.raw.filter((name) => name.toLowerCase() === 'traceresponse')).toHaveLength(1);
   });
 });

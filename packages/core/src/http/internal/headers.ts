@@ -1,4 +1,4 @@
-import { readHeader } from '../../propagation/headers';
+import { type LowercaseHeaders, readHeader, readLowercaseHeader } from '../../propagation/headers';
 import type { Attributes, HeaderGetter } from '../../types';
 
 /** Header names recorded as `http.request.header.*` / `http.response.header.*`. */
@@ -38,14 +38,20 @@ export function capturedHeaders(
     .map((header) => ({ header, attribute: prefix + header }));
 }
 
-/** Copies the listed headers into `into` as string-array attributes (OpenTelemetry's shape). */
+/**
+ * Copies the listed headers into `into` as string-array attributes
+ * (OpenTelemetry's shape). `lowercase`: `headers` is Node's lowercase record.
+ */
 export function captureHeaders(
   into: Attributes,
   headers: HeaderGetter,
   list: readonly CapturedHeader[],
+  lowercase = false,
 ): void {
   for (const { header, attribute } of list) {
-    const value = readHeader(headers, header);
+    const value = lowercase
+      ? readLowercaseHeader(headers as LowercaseHeaders, header)
+      : readHeader(headers, header);
     if (value === undefined) continue;
     into[attribute] = Array.isArray(value) ? value.map(String) : [value];
   }

@@ -1,9 +1,17 @@
-import { readHeader } from '../../propagation/headers';
+import { headerValue, readHeader } from '../../propagation/headers';
 import type { HeaderGetter } from '../../types';
 
 /** A header as one string: repeated headers are joined the way Node joins them. */
 export function readHeaderValue(headers: HeaderGetter, name: string): string | undefined {
-  const value = readHeader(headers, name);
+  return joinedValue(readHeader(headers, name));
+}
+
+/** A raw header value (a string, a list, or anything a caller put there) as one string. */
+export function joined(value: unknown): string | undefined {
+  return joinedValue(headerValue(value));
+}
+
+function joinedValue(value: string | string[] | undefined): string | undefined {
   if (value === undefined) return undefined;
   return Array.isArray(value) ? value.join(', ') : value;
 }

@@ -1,0 +1,247 @@
+// Instructions per request of a whole app server (the framework, its variant's
+// tracer, export included), counted with valgrind's callgrind. The timed
+// benchmark moves by 20-40% between runs of the same build on a shared VM; a
+// count moves by a few percent, so an A/B change to an adapter or a default can
+// be seen in one run of each. The server is src/server.mjs unchanged, run
+// single-threaded and `--predictable` under callgrind with instrumentation off;
+// this process drives it with a fixed number of keep-alive requests: a warm-up,
+// then instrumentation on for the counted ones, then off before it stops.
+// `pnpm --filter @tracewire/bench count [--frameworks L] [--variants L] [--requests N]`.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FRAMEWORKS, VARIANTS } from './apps/shared.mjs';
+import { listOption, parseArgs } from './lib/args.mjs';
+import { startChild } from './lib/child.mjs';
+import { hasTaskset, onPath } from './lib/env.mjs';
+import { fmt, markdownTable } from './lib/stats.mjs';
+
+const HELP = `Usage: pnpm --filter @tracewire/bench count [options]
+
+Instructions per request of each app variant's server process, counted with
+valgrind's callgrind (apt-get install valgrind); each variant runs once.
+
+Options:
+  --frameworks L            ${FRAMEWORKS.join(',')} (default all)
+  --variants L              ${VARIANTS.filter((v) => v !== 'otel').join(',')},otel (default bare,tracewire,tracewire-nocontext)
+  --requests N              counted requests per variant (default 4000)
+  --warmup N                uncounted requests first, so the JIT has settled (default 12000)
+  --connections N           keep-alive connections (default 16)
+  --tracewire-exporter X    http (default), noop or none, as for pnpm bench
+  --nestjs-interceptor B    as for pnpm bench (default false)
+  --express-router-errors B tracing({ routerErrors }) of the Express variants (default true)
+  --profile N               also print each variant's N costliest functions (self instructions
+                            per request), JavaScript named from V8's --perf-basic-prof map
+`;
+
+const here = dirname(fileURLToPath(import.meta.url));
+const opts = parseArgs(
+  process.argv.slice(2),
+  {
+    frameworks: FRAMEWORKS.join(','),
+    variants: 'bare,tracewire,tracewire-nocontext',
+    requests: 4000,
+    warmup: 12_000,
+    connections: 16,
+    tracewireExporter: 'http',
+    nestjsInterceptor: 'false',
+    expressRouterErrors: 'true',
+    profile: 0,
+  },
+  HELP,
+);
+if (!(onPath('valgrind') && onPath('callgrind_control'))) {
+  console.error('count: needs valgrind (apt-get install valgrind)');
+  process.exit(2);
+}
+const frameworks = listOption(opts.frameworks, FRAMEWORKS, 'frameworks');
+const variants = listOption(opts.variants, VARIANTS, 'variants');
+const pin = hasTaskset();
+
+const sink = startChild({ node: process.execPath, script: join(here, 'sink.mjs'), cpu: 0, pin });
+const { port: sinkPort } = await sink.ready;
+const rows = [];
+try {
+  for (const framework of frameworks) {
+    let bare;
+    for (const variant of variants) {
+      const count = await countOne(framework, variant, `http://127.0.0.1:${sinkPort}/v1/traces`);
+      if (variant === 'bare') bare = count;
+      rows.push([
+        framework,
+        variant,
+        fmt(count),
+        bare !== undefined && variant !== 'bare' ? fmt(count - bare) : '',
+      ]);
+      console.error(`[count] ${framework}/${variant}: ${fmt(count)} instructions/request`);
+    }
+  }
+} finally {
+  await sink.stop();
+}
+console.log(
+  `### Instructions per request, whole server, ${process.version} (callgrind, ${fmt(opts.requests)} counted after ${fmt(opts.warmup)}, ${opts.connections} connections)\n`,
+);
+console.log(markdownTable(['framework', 'variant', 'instructions/request', '+ over bare'], rows));
+
+async function countOne(framework, variant, sinkUrl) {
+  const config = {
+    framework,
+    variant,
+    sinkUrl,
+    tracewireExporter: opts.tracewireExporter,
+    nestjsInterceptor: String(opts.nestjsInterceptor) === 'true',
+    expressRouterErrors: String(opts.expressRouterErrors) !== 'false',
+  };
+  const profile = opts.profile > 0 ? mkdtempSync(join(tmpdir(), 'tracewire-count-')) : undefined;
+  const out = profile !== undefined ? join(profile, 'callgrind.out') : '/dev/null';
+  const server = spawn(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      '--instr-atstart=no',
+      `--callgrind-out-file=${out}`,
+      '--smc-check=all-non-file',
+      process.execPath,
+      '--single-threaded',
+      '--predictable',
+      ...(profile !== undefined ? ['--perf-basic-prof'] : []),
+      join(here, 'server.mjs'),
+      JSON.stringify(config),
+    ],
+    { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] },
+  );
+  let stderr = '';
+  server.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  const ready = await new Promise((resolve, reject) => {
+    server.on('message', (message) => {
+      if (message?.type === 'ready') resolve(message);
+    });
+    exited.then(() =>
+      reject(new Error(`count: ${framework}/${variant} exited:\n${stderr.slice(-2000)}`)),
+    );
+  });
+  const url = `http://127.0.0.1:${ready.port}/users/42`;
+  // One set of connections throughout: connections closing and opening inside
+  // the window would be counted, and send V8 compiling Node's teardown paths.
+  const agent = new Agent({ keepAlive: true, maxSockets: opts.connections });
+  await drive(url, agent, opts.warmup);
+  execFileSync('callgrind_control', ['--instr=on', String(server.pid)], { stdio: 'ignore' });
+  await drive(url, agent, opts.requests);
+  execFileSync('callgrind_control', ['--instr=off', String(server.pid)], { stdio: 'ignore' });
+  agent.destroy();
+  const stats = await ask(server, 'stats');
+  if (stats.tracer) {
+    const dropped = Object.values(stats.tracer.tracesDropped).reduce((a, b) => a + b, 0);
+    console.error(
+      `[count] ${framework}/${variant}: ${fmt(stats.tracer.tracesExported)} traces exported, ${fmt(dropped)} dropped`,
+    );
+  }
+  server.send({ type: 'stop' });
+  await exited;
+  const collected = /Collected : (\d+)/.exec(stderr);
+  if (collected === null)
+    throw new Error(`count: no count from callgrind:\n${stderr.slice(-2000)}`);
+  if (profile !== undefined) {
+    try {
+      printProfile(`${framework}/${variant}`, out, `/tmp/perf-${server.pid}.map`);
+    } finally {
+      rmSync(profile, { recursive: true, force: true });
+      rmSync(`/tmp/perf-${server.pid}.map`, { force: true });
+    }
+  }
+  return Number(collected[1]) / opts.requests;
+}
+
+/**
+ * The costliest functions of one run, by self instructions per counted request:
+ * callgrind_annotate names V8's builtins and C++; compiled JavaScript appears
+ * as bare addresses, named here from V8's perf map (`start size name` lines).
+ */
+function printProfile(label, out, mapFile) {
+  const ranges = readFileSync(mapFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [start, size, ...name] = line.split(' ');
+      return {
+        start: Number.parseInt(start, 16),
+        size: Number.parseInt(size, 16),
+        name: name.join(' '),
+      };
+    })
+    .sort((a, b) => a.start - b.start);
+  const nameOf = (address) => {
+    let lo = 0;
+    let hi = ranges.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (ranges[mid].start <= address) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    const range = ranges[hi];
+    return range !== undefined && address < range.start + range.size ? range.name : undefined;
+  };
+  const text = execFileSync('callgrind_annotate', ['--threshold=100', out], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const totals = new Map();
+  for (const line of text.split('\n')) {
+    const match = /^\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*)$/.exec(line);
+    if (match === null || match[2].includes('PROGRAM TOTALS')) continue;
+    let name = match[2].replace(/\s*\[\/usr\/bin\/node\]$/, '');
+    const jit = /^\?\?\?:0x([0-9a-f]+)/.exec(name);
+    if (jit !== null) name = `JS ${nameOf(Number.parseInt(jit[1], 16)) ?? name}`;
+    totals.set(name, (totals.get(name) ?? 0) + Number(match[1].replaceAll(',', '')));
+  }
+  const rows = [...totals]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, opts.profile)
+    .map(([name, total]) => [fmt(total / opts.requests), name.slice(0, 140)]);
+  console.log(`#### ${label}: self instructions per request\n`);
+  console.log(markdownTable(['instructions', 'function'], rows));
+  console.log('');
+}
+
+/** `total` GETs over `connections` keep-alive connections, each answered before its next. */
+async function drive(url, agent, total) {
+  let sent = 0;
+  const loop = async () => {
+    while (sent < total) {
+      sent++;
+      await get(url, agent);
+    }
+  };
+  await Promise.all(Array.from({ length: opts.connections }, loop));
+}
+
+function get(url, agent) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent }, (res) => {
+      if (res.statusCode !== 200) reject(new Error(`count: GET ${url} answered ${res.statusCode}`));
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function ask(child, type) {
+  return new Promise((resolve) => {
+    const onMessage = (message) => {
+      if (message?.type !== type) return;
+      child.off('message', onMessage);
+      resolve(message);
+    };
+    child.on('message', onMessage);
+    child.send({ type });
+  });
+}
