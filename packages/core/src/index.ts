@@ -28,6 +28,7 @@ export {
 export { type HttpClientOptions, instrumentHttpClients } from './http/client-instrumentation';
 export type { HeaderCapture } from './http/internal/headers';
 export { endWithNodeResponse, type NodeResponseOptions, nodeRequestInfo } from './http/node';
+export { requestRegistry } from './http/request-registry';
 export {
   type HttpOutcome,
   type HttpRequestInfo,

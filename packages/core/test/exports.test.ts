@@ -44,6 +44,7 @@ it('keeps the public exports of @tracewire/core stable', async () => {
       "ratioSampler",
       "readHeader",
       "registerShutdown",
+      "requestRegistry",
       "runUntraced",
       "setDefaultTracer",
       "setHeader",

@@ -284,3 +284,16 @@ describe('httpServerTracing response attributes', () => {
     expect(long.dropped.truncatedAttributes).toBeGreaterThan(0);
   });
 });
+
+describe('requestRegistry()', () => {
+  it('is one weak map per name, process-wide under the registered symbol', async () => {
+    const { requestRegistry } = await import('@tracewire/core');
+    const a = requestRegistry('tracewire.test.requests');
+    expect(requestRegistry('tracewire.test.requests')).toBe(a);
+    expect(requestRegistry('tracewire.test.other')).not.toBe(a);
+    expect((globalThis as Record<symbol, unknown>)[Symbol.for('tracewire.test.requests')]).toBe(a);
+    // Something else under the name is replaced, never used as a map.
+    (globalThis as Record<symbol, unknown>)[Symbol.for('tracewire.test.taken')] = { get: 1 };
+    expect(requestRegistry('tracewire.test.taken')).toBeInstanceOf(WeakMap);
+  });
+});

@@ -1,26 +1,13 @@
 import { subscribe } from 'node:diagnostics_channel';
-import type { ServerRequest } from '@tracewire/core';
+import { requestRegistry, type ServerRequest } from '@tracewire/core';
 import { isExpressApp } from './express-shapes';
 import { rememberApp } from './route-template';
 
 /**
  * Where `tracing()` keeps each request's handle: a weak map, not a property
- * on `req`. Express swaps every request's prototype (`app.request`), and V8
- * then builds new hidden classes for each property added to it afterwards:
- * measured at about 10,000 instructions per property per request. Shared
- * process-wide under a registered symbol, so the ESM and CJS builds agree
- * should an app load both.
+ * on `req`, which Express gives a new prototype (`app.request`) per request.
  */
-const requests = sharedMap(Symbol.for('tracewire.express.requests'));
-
-function sharedMap(key: symbol): WeakMap<object, ServerRequest> {
-  const registry = globalThis as { [key: symbol]: WeakMap<object, ServerRequest> | undefined };
-  const existing = registry[key];
-  if (existing !== undefined) return existing;
-  const created = new WeakMap<object, ServerRequest>();
-  registry[key] = created;
-  return created;
-}
+const requests = requestRegistry('tracewire.express.requests');
 
 export type TracedRequest = { app?: unknown };
 
