@@ -43,8 +43,6 @@ export interface ExpressTracingOptions extends HttpTracingOptions {
 
 type Next = (error?: unknown) => void;
 
-const NOW = { traceResponse: 'now' } as const;
-
 type ExpressRequest = IncomingMessage &
   TracedRequest & { originalUrl?: string; app?: unknown; trace?: Trace; span?: Span };
 
@@ -88,8 +86,7 @@ export function tracing(options: ExpressTracingOptions = {}): TracingMiddleware 
         req.trace = request.trace;
         req.span = request.span;
       }
-      // Express keeps headers set early, and wrapping its responses' writeHead is dear.
-      endWithNodeResponse(request, res, () => ({ route: routeTemplate(req, app) }), NOW);
+      endWithNodeResponse(request, res, () => ({ route: routeTemplate(req, app) }));
     } catch {
       // Tracing failed: serve the request untraced rather than leave a trace open.
       request?.end();

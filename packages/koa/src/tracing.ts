@@ -11,6 +11,8 @@ import { attachState } from './internal/request-state';
 import { routerRoute } from './internal/router-route';
 import { isNodeStream, watchStreamBody } from './internal/stream-body';
 
+const AT_HEAD = { traceResponse: 'head' } as const;
+
 /** Options for `tracing()`: core's `HttpTracingOptions`, unchanged. */
 export type KoaTracingOptions = HttpTracingOptions;
 
@@ -53,7 +55,8 @@ export function tracing(options: KoaTracingOptions = {}): Middleware {
     ctx.state.span = request.span;
     const res = ctx.res;
     const outcome = () => ({ route: state.userRoute ?? routerRoute(ctx), error: state.error });
-    endWithNodeResponse(request, res, outcome);
+    // Koa's error path removes every header: traceresponse goes on as the head is written.
+    endWithNodeResponse(request, res, outcome, AT_HEAD);
     return request.run(next).then(
       () => {
         if (ctx.respond === false || !isNodeStream(ctx.body)) return;

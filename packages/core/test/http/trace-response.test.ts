@@ -52,12 +52,14 @@ async function serve(answer: (res: ServerResponse) => void, options?: NodeRespon
 
 const TRACE_RESPONSE = /^00-[0-9a-f]{32}-[0-9a-f]{16}-03$/;
 
-describe('traceresponse, added as the head is written', () => {
+describe("traceresponse with { traceResponse: 'head' }, added as the head is written", () => {
+  const head = { traceResponse: 'head' } as const;
+
   it('joins the headers given to writeHead(status, headers), which keep their values', async () => {
     const get = await serve((res) => {
       res.writeHead(201, { 'content-type': 'text/plain', 'x-a': '1' });
       res.end('ok');
-    });
+    }, head);
     const res = await get();
     expect(res.status).toBe(201);
     expect(res.headers).toMatchObject({ 'content-type': 'text/plain', 'x-a': '1' });
@@ -69,7 +71,7 @@ describe('traceresponse, added as the head is written', () => {
       res.setHeader('x-early', 'yes');
       res.writeHead(200, 'Fine', { 'x-late': 'yes' });
       res.end();
-    });
+    }, head);
     const a = await withReason();
     expect(a.message).toBe('Fine');
     expect(a.headers).toMatchObject({ 'x-early': 'yes', 'x-late': 'yes' });
@@ -78,14 +80,14 @@ describe('traceresponse, added as the head is written', () => {
     const raw = await serve((res) => {
       res.writeHead(200, ['x-raw', 'yes']);
       res.end();
-    });
+    }, head);
     const b = await raw();
     expect(b.headers['x-raw']).toBe('yes');
     expect(String(b.headers.traceresponse)).toMatch(TRACE_RESPONSE);
   });
 
   it('is there when the head is implicit, and survives an error path that clears every header', async () => {
-    const implicit = await serve((res) => res.end('plain'));
+    const implicit = await serve((res) => res.end('plain'), head);
     expect(String((await implicit()).headers.traceresponse)).toMatch(TRACE_RESPONSE);
 
     const cleared = await serve((res) => {
@@ -93,7 +95,7 @@ describe('traceresponse, added as the head is written', () => {
       for (const name of res.getHeaderNames()) res.removeHeader(name);
       res.statusCode = 500;
       res.end('failed');
-    });
+    }, head);
     const res = await cleared();
     expect(res.headers['x-gone']).toBeUndefined();
     expect(String(res.headers.traceresponse)).toMatch(TRACE_RESPONSE);
@@ -103,13 +105,13 @@ describe('traceresponse, added as the head is written', () => {
     const own = await serve((res) => {
       res.writeHead(200, { traceresponse: 'mine' });
       res.end();
-    });
+    }, head);
     expect((await own()).headers.traceresponse).toBe('mine');
 
     const setOwn = await serve((res) => {
       res.setHeader('traceresponse', 'mine too');
       res.end();
-    });
+    }, head);
     expect((await setOwn()).headers.traceresponse).toBe('mine too');
 
     const wrapped = await serve((res) => {
@@ -121,17 +123,17 @@ describe('traceresponse, added as the head is written', () => {
       } as ServerResponse['writeHead'];
       res.writeHead(200, { 'x-b': '1' });
       res.end();
-    });
+    }, head);
     const res = await wrapped();
     expect(res.headers).toMatchObject({ 'x-wrapped': 'yes', 'x-b': '1' });
     expect(res.raw.filter((name) => name.toLowerCase() === 'traceresponse')).toHaveLength(1);
   });
 });
 
-describe("traceresponse with { traceResponse: 'now' }", () => {
+describe("traceresponse with { traceResponse: 'now' } (the default)", () => {
   const now = { traceResponse: 'now' } as const;
 
-  it('is set on the response at once, without wrapping writeHead', async () => {
+  it('is set on the response at once by default, without wrapping writeHead', async () => {
     let seen: unknown;
     let own = true;
     const get = await serve((res) => {
@@ -139,7 +141,7 @@ describe("traceresponse with { traceResponse: 'now' }", () => {
       own = Object.hasOwn(res, 'writeHead');
       res.writeHead(201, { 'x-a': '1' });
       res.end('ok');
-    }, now);
+    });
     const res = await get();
     expect(String(seen)).toMatch(TRACE_RESPONSE);
     expect(own).toBe(false);

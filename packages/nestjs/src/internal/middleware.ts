@@ -3,12 +3,6 @@ import { endWithNodeResponse, type HttpServerTracing, nodeRequestInfo } from '@t
 import { isTraced, remember, requestOf } from './requests';
 import { matchedRoute } from './route';
 
-const NOW = { traceResponse: 'now' } as const;
-
-function onExpress(req: IncomingMessage): boolean {
-  return typeof (req as { app?: unknown }).app === 'function';
-}
-
 /**
  * Nest middleware that opens the request's trace before anything else of Nest
  * runs (guards, pipes, interceptors, handler) and makes it current for the rest
@@ -29,11 +23,7 @@ export function tracingMiddleware(http: HttpServerTracing) {
     const request = http.start(nodeRequestInfo(req));
     remember(req, request);
     // Express leaves the matched route on `req` even when a guard rejected the request.
-    // On platform-express (`req.app` is Express's), `traceresponse` is set now, as
-    // the Express adapter does; Fastify writes its head with `writeHead(status,
-    // headers)`, where a header set early would send Node down its slow merge.
-    const outcome = () => ({ route: matchedRoute(req) });
-    endWithNodeResponse(request, res, outcome, onExpress(req) ? NOW : undefined);
+    endWithNodeResponse(request, res, () => ({ route: matchedRoute(req) }));
     request.run(next);
   };
 }
