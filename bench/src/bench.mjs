@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FRAMEWORKS, VARIANTS } from './apps/shared.mjs';
+import { DEFAULT_VARIANTS, FRAMEWORKS, VARIANTS } from './apps/shared.mjs';
 import { listOption, parseArgs } from './lib/args.mjs';
 import { startChild } from './lib/child.mjs';
 import { hasTaskset, machineInfo, resolveNode } from './lib/env.mjs';
@@ -21,6 +21,8 @@ Measures GET /users/:id on each framework in each variant:
   als                  + one AsyncLocalStorage.run() per request (the implicit-context floor)
   tracewire            tracing() with 100% sampling, httpExporter to a local sink
   tracewire-nocontext  the same with createTracer({ context: false }), explicit child span
+  floor                (asked for by name) a minimal hand-written tracer exporting every request:
+                       ids, times, method, route, status, one child span, JSON batches to the sink
   otel                 NodeTracerProvider + BatchSpanProcessor + instrumentations, OTLP/HTTP to the sink
 
 Options:
@@ -28,7 +30,7 @@ Options:
   --warmup S        warm-up seconds before each measured run, discarded (default 2)
   --rounds N        rounds of A B C ... alternation (default 3)
   --frameworks L    comma list of ${FRAMEWORKS.join(',')} (default all)
-  --variants L      comma list of ${VARIANTS.join(',')} (default all; bare is always added)
+  --variants L      comma list of ${VARIANTS.join(',')} (default all but floor; bare is always added)
   --node L          comma list: current (the node running pnpm), 24 (the node24 devDependency),
                     or a path to a node binary (default current)
   --connections N   concurrent connections of the load generator (default 50)
@@ -53,7 +55,7 @@ const opts = parseArgs(
     warmup: 2,
     rounds: 3,
     frameworks: FRAMEWORKS.join(','),
-    variants: VARIANTS.join(','),
+    variants: DEFAULT_VARIANTS.join(','),
     node: 'current',
     connections: 50,
     load: 'auto',

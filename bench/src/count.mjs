@@ -28,13 +28,15 @@ Options:
   --frameworks L            ${FRAMEWORKS.join(',')} (default all)
   --variants L              ${VARIANTS.filter((v) => v !== 'otel').join(',')},otel (default bare,tracewire,tracewire-nocontext)
   --requests N              counted requests per variant (default 4000)
-  --warmup N                uncounted requests first, so the JIT has settled (default 12000)
+  --warmup N                uncounted requests first, so the JIT has settled (default 40000)
   --connections N           keep-alive connections (default 16)
   --tracewire-exporter X    http (default), noop or none, as for pnpm bench
   --nestjs-interceptor B    as for pnpm bench (default false)
   --express-router-errors B tracing({ routerErrors }) of the Express variants (default true)
   --profile N               also print each variant's N costliest functions (self instructions
                             per request), JavaScript named from V8's --perf-basic-prof map
+  --keep                    with --profile: keep each variant's callgrind output and perf map
+                            (for callgrind_annotate --tree=caller, say), and print where
 `;
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -44,12 +46,13 @@ const opts = parseArgs(
     frameworks: FRAMEWORKS.join(','),
     variants: 'bare,tracewire,tracewire-nocontext',
     requests: 4000,
-    warmup: 12_000,
+    warmup: 40_000,
     connections: 16,
     tracewireExporter: 'http',
     nestjsInterceptor: 'false',
     expressRouterErrors: 'true',
     profile: 0,
+    keep: false,
   },
   HELP,
 );
@@ -64,11 +67,14 @@ const pin = hasTaskset();
 const sink = startChild({ node: process.execPath, script: join(here, 'sink.mjs'), cpu: 0, pin });
 const { port: sinkPort } = await sink.ready;
 const rows = [];
+const counts = {};
 try {
   for (const framework of frameworks) {
     let bare;
+    counts[framework] = {};
     for (const variant of variants) {
       const count = await countOne(framework, variant, `http://127.0.0.1:${sinkPort}/v1/traces`);
+      counts[framework][variant] = count;
       if (variant === 'bare') bare = count;
       rows.push([
         framework,
@@ -86,6 +92,60 @@ console.log(
   `### Instructions per request, whole server, ${process.version} (callgrind, ${fmt(opts.requests)} counted after ${fmt(opts.warmup)}, ${opts.connections} connections)\n`,
 );
 console.log(markdownTable(['framework', 'variant', 'instructions/request', '+ over bare'], rows));
+printTargets();
+
+/**
+ * The issue's targets read off the counts, for the variants that were counted:
+ * a CPU-bound server's throughput is bare's instructions over the variant's, so
+ * `x bare` here is what the timed `x bare` tends to when nothing else (system
+ * calls, wake-ups) takes time. `floor` is the yardstick beside them.
+ */
+function printTargets() {
+  const table = [];
+  for (const [framework, c] of Object.entries(counts)) {
+    if (c.bare === undefined) continue;
+    const ratio = (variant) => (c[variant] !== undefined ? c.bare / c[variant] : undefined);
+    const added = (variant) => (c[variant] !== undefined ? c[variant] - c.bare : undefined);
+    const both = (a, b, test) =>
+      a !== undefined && b !== undefined ? (test(a, b) ? 'yes' : '**no**') : 'n/a';
+    const tw = ratio('tracewire');
+    const als = ratio('als');
+    const nocontext = ratio('tracewire-nocontext');
+    const twAdded = added('tracewire');
+    const otelAdded = added('otel');
+    table.push([
+      framework,
+      tw !== undefined
+        ? `${fmt(tw, 2)}${als !== undefined ? ` vs als ${fmt(als, 2)}` : ''}`
+        : 'n/a',
+      both(tw, als, (t, a) => t >= a - 0.05),
+      twAdded !== undefined && otelAdded !== undefined
+        ? `${fmt(twAdded)} vs otel ${fmt(otelAdded)} (${fmt(twAdded / otelAdded, 2)})`
+        : 'n/a',
+      both(twAdded, otelAdded, (t, o) => t <= o / 3),
+      nocontext !== undefined ? fmt(nocontext, 2) : 'n/a',
+      nocontext !== undefined ? (nocontext >= 0.95 ? 'yes' : '**no**') : 'n/a',
+      ratio('floor') !== undefined ? fmt(ratio('floor'), 2) : 'n/a',
+    ]);
+  }
+  if (table.length === 0) return;
+  console.log('\n### The targets, by instructions (x bare = bare / variant)\n');
+  console.log(
+    markdownTable(
+      [
+        'framework',
+        'tracewire x bare',
+        '>= als - 0.05',
+        'tracewire + vs otel +',
+        '<= otel/3',
+        'context:false x bare',
+        '>= 0.95',
+        'floor x bare',
+      ],
+      table,
+    ),
+  );
+}
 
 async function countOne(framework, variant, sinkUrl) {
   const config = {
@@ -152,8 +212,14 @@ async function countOne(framework, variant, sinkUrl) {
     try {
       printProfile(`${framework}/${variant}`, out, `/tmp/perf-${server.pid}.map`);
     } finally {
-      rmSync(profile, { recursive: true, force: true });
-      rmSync(`/tmp/perf-${server.pid}.map`, { force: true });
+      if (opts.keep) {
+        console.error(
+          `[count] ${framework}/${variant}: kept ${out} and /tmp/perf-${server.pid}.map`,
+        );
+      } else {
+        rmSync(profile, { recursive: true, force: true });
+        rmSync(`/tmp/perf-${server.pid}.map`, { force: true });
+      }
     }
   }
   return Number(collected[1]) / opts.requests;

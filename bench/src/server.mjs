@@ -32,6 +32,7 @@ const deps = {
   tracer: undefined,
   span: undefined,
   otel: undefined,
+  floor: undefined,
   nestjsInterceptor,
   expressRouterErrors,
 };
@@ -50,6 +51,11 @@ if (variant === 'tracewire' || variant === 'tracewire-nocontext') {
     serviceName: `bench-${framework}`,
     exporter: tracewireExporter,
   });
+}
+
+if (variant === 'floor') {
+  const { floorTracer } = await import('./apps/floor.mjs');
+  deps.floor = floorTracer(sinkUrl);
 }
 
 const app = await import(`./apps/${framework}.mjs`);
@@ -77,7 +83,7 @@ process.on('message', async (message) => {
         rss: process.memoryUsage.rss(),
         maxRssBytes: process.resourceUsage().maxRSS * 1024,
         heapUsed: process.memoryUsage().heapUsed,
-        tracer: deps.tracer?.stats(),
+        tracer: (deps.tracer ?? deps.floor)?.stats(),
         rssSamples,
       });
       break;
@@ -107,6 +113,7 @@ async function stop() {
   server.close();
   const flushes = [];
   if (deps.tracer) flushes.push(deps.tracer.shutdown(2_000));
+  if (deps.floor) flushes.push(deps.floor.shutdown());
   if (deps.otel) flushes.push(deps.otel.provider.shutdown());
   await Promise.race([Promise.allSettled(flushes), new Promise((r) => setTimeout(r, 3_000))]);
   process.exit(0);

@@ -19,11 +19,21 @@ export async function start(variant, deps) {
     app.use(tracing({ tracer, routerErrors: deps.expressRouterErrors }));
   }
 
+  if (variant === 'floor') {
+    const { floor } = deps;
+    app.use((req, res, next) => {
+      const record = floor.start(req.method, req.headers.traceparent);
+      res.locals.floor = record;
+      res.on('finish', () => floor.end(record, req.route?.path ?? '', res.statusCode));
+      next();
+    });
+  }
+
   app.get('/users/:id', handlerFor(variant, deps));
   return listen(app);
 }
 
-function handlerFor(variant, { span, otel }) {
+function handlerFor(variant, { span, otel, floor }) {
   switch (variant) {
     case 'bare':
       return async (req, res) => {
@@ -44,6 +54,10 @@ function handlerFor(variant, { span, otel }) {
         const user = await findUser(req.params.id);
         child.end();
         res.json(user);
+      };
+    case 'floor':
+      return async (req, res) => {
+        res.json(await floor.child(res.locals.floor, () => findUser(req.params.id)));
       };
     case 'otel':
       return async (req, res) => {

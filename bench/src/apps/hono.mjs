@@ -20,6 +20,16 @@ export async function start(variant, deps) {
     app.use(httpInstrumentationMiddleware({ serviceName: 'bench-hono' }));
   }
 
+  if (variant === 'floor') {
+    const { floor } = deps;
+    app.use(async (c, next) => {
+      const record = floor.start(c.req.method, c.env.incoming.headers.traceparent);
+      c.set('floor', record);
+      await next();
+      floor.end(record, c.req.matchedRoutes.at(-1)?.path ?? '', c.res.status);
+    });
+  }
+
   app.get('/users/:id', handlerFor(variant, deps));
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () =>
@@ -28,7 +38,7 @@ export async function start(variant, deps) {
   });
 }
 
-function handlerFor(variant, { span, otel }) {
+function handlerFor(variant, { span, otel, floor }) {
   switch (variant) {
     case 'bare':
       return async (c) => c.json(await findUser(c.req.param('id')));
@@ -46,6 +56,9 @@ function handlerFor(variant, { span, otel }) {
         child.end();
         return c.json(user);
       };
+    case 'floor':
+      return async (c) =>
+        c.json(await floor.child(c.get('floor'), () => findUser(c.req.param('id'))));
     case 'otel':
       return async (c) => c.json(await otel.lookup(() => findUser(c.req.param('id'))));
     default:

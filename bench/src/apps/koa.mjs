@@ -21,12 +21,22 @@ export async function start(variant, deps) {
     app.use(tracing({ tracer: deps.tracer }));
   }
 
+  if (variant === 'floor') {
+    const { floor } = deps;
+    app.use((ctx, next) => {
+      const record = floor.start(ctx.method, ctx.req.headers.traceparent);
+      ctx.state.floor = record;
+      ctx.res.on('finish', () => floor.end(record, ctx._matchedRoute ?? '', ctx.res.statusCode));
+      return next();
+    });
+  }
+
   router.get('/users/:id', handlerFor(variant, deps));
   app.use(router.routes());
   return listen(app);
 }
 
-function handlerFor(variant, { span, otel }) {
+function handlerFor(variant, { span, otel, floor }) {
   switch (variant) {
     case 'bare':
       return async (ctx) => {
@@ -47,6 +57,10 @@ function handlerFor(variant, { span, otel }) {
         const user = await findUser(ctx.params.id);
         child.end();
         ctx.body = user;
+      };
+    case 'floor':
+      return async (ctx) => {
+        ctx.body = await floor.child(ctx.state.floor, () => findUser(ctx.params.id));
       };
     case 'otel':
       return async (ctx) => {

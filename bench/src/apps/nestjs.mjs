@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 /** Starts the app for `variant`; resolves with the listening `http.Server`. */
 export async function start(variant, deps) {
   require('reflect-metadata');
-  const { Controller, Get, Module, Param } = require('@nestjs/common');
+  const { Controller, Get, Module, Param, Req } = require('@nestjs/common');
   const { NestFactory } = require('@nestjs/core');
   const { ExpressAdapter } = require('@nestjs/platform-express');
 
@@ -36,6 +36,7 @@ export async function start(variant, deps) {
   Reflect.decorate([Get(':id')], UsersController.prototype, 'get', method);
   Param('id')(UsersController.prototype, 'get', 0);
   if (variant === 'tracewire-nocontext') CurrentSpan()(UsersController.prototype, 'get', 1);
+  if (variant === 'floor') Req()(UsersController.prototype, 'get', 1);
   Reflect.decorate([Controller('users')], UsersController);
 
   class AppModule {}
@@ -48,11 +49,20 @@ export async function start(variant, deps) {
   if (variant === 'als') {
     app.use((req, _res, next) => als.run(alsStore(req.method, req.url), next));
   }
+  if (variant === 'floor') {
+    const { floor } = deps;
+    app.use((req, res, next) => {
+      const record = floor.start(req.method, req.headers.traceparent);
+      res.locals.floor = record;
+      res.on('finish', () => floor.end(record, req.route?.path ?? '', res.statusCode));
+      next();
+    });
+  }
   await app.listen(0, '127.0.0.1');
   return app.getHttpServer();
 }
 
-function handlerFor(variant, { span, otel }) {
+function handlerFor(variant, { span, otel, floor }) {
   switch (variant) {
     case 'bare':
       return async (id) => findUser(id);
@@ -70,6 +80,8 @@ function handlerFor(variant, { span, otel }) {
         child.end();
         return user;
       };
+    case 'floor':
+      return async (id, req) => floor.child(req.res.locals.floor, () => findUser(id));
     case 'otel':
       return async (id) => otel.lookup(() => findUser(id));
     default:

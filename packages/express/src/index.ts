@@ -81,12 +81,14 @@ export function tracing(options: ExpressTracingOptions = {}): TracingMiddleware 
     try {
       request = http.start(nodeRequestInfo(req));
       rememberRequest(req, request);
-      const app = req.app;
-      if (!exposeOnRequests(req, app)) {
+      let app: unknown = exposeOnRequests(req);
+      if (app === undefined) {
+        app = req.app;
         req.trace = request.trace;
         req.span = request.span;
       }
-      endWithNodeResponse(request, res, () => ({ route: routeTemplate(req, app) }));
+      const tracedApp = app;
+      endWithNodeResponse(request, res, () => ({ route: routeTemplate(req, tracedApp) }));
     } catch {
       // Tracing failed: serve the request untraced rather than leave a trace open.
       request?.end();

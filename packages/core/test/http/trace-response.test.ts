@@ -166,3 +166,64 @@ describe("traceresponse with { traceResponse: 'now' } (the default)", () => {
     expect(res.raw.filter((name) => name.toLowerCase() === 'traceresponse')).toHaveLength(1);
   });
 });
+
+describe('a Node response, read with Node’s own methods', () => {
+  /** A server whose handler runs `before` ahead of the tracing, then answers; resolves with the exported trace. */
+  async function traced(
+    before: (res: ServerResponse) => void,
+    answer: (res: ServerResponse) => void,
+  ) {
+    const exporter = memoryExporter();
+    const tracer = createTracer({ serviceName: 'node-res', exporter });
+    const http = httpServerTracing({ tracer, outgoing: false });
+    const server = createServer((req, res) => {
+      before(res);
+      const request = http.start(nodeRequestInfo(req));
+      endWithNodeResponse(request, res);
+      answer(res);
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const headers = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      httpRequest({ host: '127.0.0.1', port, path: '/' }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.headers));
+      })
+        .on('error', reject)
+        .end();
+    });
+    await tracer.flush();
+    const [trace] = exporter.traces();
+    return { headers, span: trace!.spans[0]! };
+  }
+
+  it('opens a trace on a response whose head is already out, without the header and without throwing', async () => {
+    const { headers, span } = await traced(
+      (res) => {
+        res.writeHead(202, { 'content-type': 'text/plain' });
+        res.flushHeaders();
+      },
+      (res) => res.end('late'),
+    );
+    expect(headers.traceresponse).toBeUndefined();
+    expect(span.attributes['http.response.status_code']).toBe(202);
+  });
+
+  it('records the headers Node sends, not what a framework layered over getHeader', async () => {
+    const { headers, span } = await traced(
+      (res) => {
+        // What Express's `res.get` or a wrapper does: answers of their own.
+        Object.assign(res, { get: () => 'text/wrong', getHeader: () => 'wrong' });
+      },
+      (res) => {
+        res.setHeader('content-type', 'application/json');
+        res.setHeader('content-length', 2);
+        res.end('{}');
+      },
+    );
+    expect(String(headers.traceresponse)).toMatch(TRACE_RESPONSE);
+    expect(span.attributes['http.response.header.content-type']).toEqual(['application/json']);
+    expect(span.attributes['http.response.body.size']).toBe(2);
+  });
+});
