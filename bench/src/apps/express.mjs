@@ -20,13 +20,7 @@ export async function start(variant, deps) {
   }
 
   if (variant === 'floor') {
-    const { floor } = deps;
-    app.use((req, res, next) => {
-      const record = floor.start(req.method, req.headers.traceparent);
-      res.locals.floor = record;
-      res.on('finish', () => floor.end(record, req.route?.path ?? '', res.statusCode));
-      next();
-    });
+    app.use(deps.floor.expressMiddleware());
   }
 
   app.get('/users/:id', handlerFor(variant, deps));

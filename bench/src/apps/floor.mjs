@@ -77,6 +77,15 @@ export function floorTracer(sinkUrl) {
       record[10] = performance.now();
       return value;
     },
+    /** Express-style middleware (Express, NestJS on platform-express): the record in `res.locals.floor`. */
+    expressMiddleware() {
+      return (req, res, next) => {
+        const record = this.start(req.method, req.headers.traceparent);
+        res.locals.floor = record;
+        res.on('finish', () => this.end(record, req.route?.path ?? '', res.statusCode));
+        next();
+      };
+    },
     /** Closes the record and queues it; every 128th sends the batch. */
     end(record, route, status) {
       record[4] = route;

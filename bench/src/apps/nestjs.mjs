@@ -50,13 +50,7 @@ export async function start(variant, deps) {
     app.use((req, _res, next) => als.run(alsStore(req.method, req.url), next));
   }
   if (variant === 'floor') {
-    const { floor } = deps;
-    app.use((req, res, next) => {
-      const record = floor.start(req.method, req.headers.traceparent);
-      res.locals.floor = record;
-      res.on('finish', () => floor.end(record, req.route?.path ?? '', res.statusCode));
-      next();
-    });
+    app.use(deps.floor.expressMiddleware());
   }
   await app.listen(0, '127.0.0.1');
   return app.getHttpServer();
