@@ -9,13 +9,14 @@
 // `pnpm --filter @tracewire/bench count [--frameworks L] [--variants L] [--requests N]`.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FRAMEWORKS, VARIANTS } from './apps/shared.mjs';
 import { listOption, parseArgs } from './lib/args.mjs';
 import { startChild } from './lib/child.mjs';
+import { drive, lastStartAtOrBelow } from './lib/drive.mjs';
 import { hasTaskset, onPath } from './lib/env.mjs';
 import { fmt, markdownTable } from './lib/stats.mjs';
 
@@ -191,9 +192,9 @@ async function countOne(framework, variant, sinkUrl) {
   // One set of connections throughout: connections closing and opening inside
   // the window would be counted, and send V8 compiling Node's teardown paths.
   const agent = new Agent({ keepAlive: true, maxSockets: opts.connections });
-  await drive(url, agent, opts.warmup);
+  await drive(url, agent, opts.warmup, opts.connections);
   execFileSync('callgrind_control', ['--instr=on', String(server.pid)], { stdio: 'ignore' });
-  await drive(url, agent, opts.requests);
+  await drive(url, agent, opts.requests, opts.connections);
   execFileSync('callgrind_control', ['--instr=off', String(server.pid)], { stdio: 'ignore' });
   agent.destroy();
   const stats = await ask(server, 'stats');
@@ -244,14 +245,7 @@ function printProfile(label, out, mapFile) {
     })
     .sort((a, b) => a.start - b.start);
   const nameOf = (address) => {
-    let lo = 0;
-    let hi = ranges.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (ranges[mid].start <= address) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    const range = ranges[hi];
+    const range = ranges[lastStartAtOrBelow(ranges, address)];
     return range !== undefined && address < range.start + range.size ? range.name : undefined;
   };
   const text = execFileSync('callgrind_annotate', ['--threshold=100', out], {
@@ -274,30 +268,6 @@ function printProfile(label, out, mapFile) {
   console.log(`#### ${label}: self instructions per request\n`);
   console.log(markdownTable(['instructions', 'function'], rows));
   console.log('');
-}
-
-/** `total` GETs over `connections` keep-alive connections, each answered before its next. */
-async function drive(url, agent, total) {
-  let sent = 0;
-  const loop = async () => {
-    while (sent < total) {
-      sent++;
-      await get(url, agent);
-    }
-  };
-  await Promise.all(Array.from({ length: opts.connections }, loop));
-}
-
-function get(url, agent) {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent }, (res) => {
-      if (res.statusCode !== 200) reject(new Error(`count: GET ${url} answered ${res.statusCode}`));
-      res.resume();
-      res.on('end', resolve);
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 function ask(child, type) {

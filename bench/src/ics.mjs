@@ -7,7 +7,7 @@
 // `pnpm --filter @tracewire/bench ics [--framework F] [--variant V] [--requests N] [--ours]`.
 import { spawn } from 'node:child_process';
 import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { FRAMEWORKS, VARIANTS } from './apps/shared.mjs';
 import { parseArgs } from './lib/args.mjs';
 import { startChild } from './lib/child.mjs';
+import { drive, lastStartAtOrBelow } from './lib/drive.mjs';
 import { hasTaskset } from './lib/env.mjs';
 import { fmt, markdownTable } from './lib/stats.mjs';
 
@@ -97,11 +98,11 @@ async function measure(sinkUrl) {
   });
   const url = `http://127.0.0.1:${port}/users/42`;
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  await drive(url, agent, opts.requests);
+  await drive(url, agent, opts.requests, 16);
   // V8 writes the log as it goes; what is in the file now is the warm-up.
   await new Promise((resolve) => setTimeout(resolve, 200));
   const from = statSync(log).size;
-  await drive(url, agent, opts.requests);
+  await drive(url, agent, opts.requests, 16);
   agent.destroy();
   server.send({ type: 'stop' });
   await exited;
@@ -150,13 +151,7 @@ async function attribute(from) {
 
 /** The newest code object created before the event that covers `pc`. */
 function codeAt(byStart, pc, before) {
-  let lo = 0;
-  let hi = byStart.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (byStart[mid].start <= pc) lo = mid + 1;
-    else hi = mid - 1;
-  }
+  const hi = lastStartAtOrBelow(byStart, pc);
   let best;
   for (let i = hi; i >= 0 && i > hi - 64; i--) {
     const code = byStart[i];
@@ -165,23 +160,4 @@ function codeAt(byStart, pc, before) {
     }
   }
   return best?.name;
-}
-
-/** `total` GETs over 16 keep-alive connections, each answered before its next. */
-async function drive(url, agent, total) {
-  let sent = 0;
-  const loop = async () => {
-    while (sent < total) {
-      sent++;
-      await new Promise((resolve, reject) => {
-        request(url, { agent }, (res) => {
-          res.resume();
-          res.on('end', resolve);
-        })
-          .on('error', reject)
-          .end();
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, loop));
 }

@@ -81,14 +81,13 @@ export function tracing(options: ExpressTracingOptions = {}): TracingMiddleware 
     try {
       request = http.start(nodeRequestInfo(req));
       rememberRequest(req, request);
-      let app: unknown = exposeOnRequests(req);
-      if (app === undefined) {
-        app = req.app;
+      const exposedBy = exposeOnRequests(req);
+      if (exposedBy === undefined) {
         req.trace = request.trace;
         req.span = request.span;
       }
-      const tracedApp = app;
-      endWithNodeResponse(request, res, () => ({ route: routeTemplate(req, tracedApp) }));
+      const app = exposedBy ?? req.app;
+      endWithNodeResponse(request, res, () => ({ route: routeTemplate(req, app) }));
     } catch {
       // Tracing failed: serve the request untraced rather than leave a trace open.
       request?.end();

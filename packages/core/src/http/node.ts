@@ -11,10 +11,11 @@ import type { HttpOutcome, HttpRequestInfo, ServerRequest } from './server-traci
  */
 const { getHeader, hasHeader, setHeader } = OutgoingMessage.prototype;
 const { on } = EventEmitter.prototype;
+// A getter on OutgoingMessage.prototype on every supported Node (>= 20).
 const writableFinished = Object.getOwnPropertyDescriptor(
   OutgoingMessage.prototype,
   'writableFinished',
-)?.get as ((this: ServerResponse) => boolean) | undefined;
+)?.get as (this: ServerResponse) => boolean;
 
 /** Reads what core needs from a Node `IncomingMessage` (Express, Koa and Nest's `req`). */
 export function nodeRequestInfo(req: IncomingMessage & { originalUrl?: string }): HttpRequestInfo {
@@ -70,9 +71,7 @@ export function endWithNodeResponse(
   // Node emits 'close' on every response, one tick after 'finish' when it completed:
   // one listener, where 'finish' plus 'close' would cost two and their removal.
   const onClose = () => {
-    const aborted = !(node && writableFinished !== undefined
-      ? writableFinished.call(res)
-      : res.writableFinished);
+    const aborted = !(node ? writableFinished.call(res) : res.writableFinished);
     const headers: ResponseHeaders = node ? new NodeResponseHeaders(res) : res;
     const ended: HttpOutcome = {
       statusCode: !aborted || res.headersSent ? res.statusCode : undefined,
