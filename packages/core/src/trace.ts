@@ -1,5 +1,6 @@
 import { activeCarrier, runWithCarrier } from './context/storage';
 import { now } from './internal/clock';
+import { attributesSize, logsSize } from './internal/estimate-size';
 import { newTraceId } from './internal/ids';
 import { type Limits, noneDropped } from './internal/limits';
 import { type LogFields, type Logger, makeLogRecord } from './log';
@@ -73,6 +74,8 @@ export interface TraceRuntime {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+/** The fixed fields of a serialised trace: ids, times, status, sdk, dropped counts, key names. */
+const TRACE_BASE_BYTES = 330;
 // What an exported trace without tags, attributes, logs or cuts shares: exported data is read, not written.
 const NO_TAGS = Object.freeze([]) as unknown as string[];
 const NO_ATTRIBUTES = Object.freeze({}) as Attributes;
@@ -277,10 +280,20 @@ export class Trace {
     return this.spans.length;
   }
 
-  /** @internal A cheap size estimate for the export queue's byte bound. */
+  /**
+   * @internal The serialised size of everything this trace holds (spans with
+   * their attributes, IO, events; logs; trace attributes), estimated without
+   * serialising, for the export queue's byte bound.
+   */
   get estimatedBytes(): number {
-    let bytes = 512 + (this.logs?.length ?? 0) * 200;
-    for (const span of this.spans) bytes += span.estimateBytes();
+    let bytes = TRACE_BASE_BYTES + this.rootSpan.name.length + this.serviceName.length;
+    bytes += attributesSize(this.ownAttributes) + logsSize(this.logs);
+    if (this.ownTags !== undefined) for (const tag of this.ownTags) bytes += tag.length + 3;
+    if (this.environment !== undefined) bytes += this.environment.length + 17;
+    if (this.sessionId !== undefined) bytes += this.sessionId.length + 15;
+    if (this.userId !== undefined) bytes += this.userId.length + 12;
+    if (this.referenceId !== undefined) bytes += this.referenceId.length + 17;
+    for (const span of this.spans) bytes += span.estimateBytes() + 1;
     return bytes;
   }
 

@@ -1,4 +1,6 @@
 import { activeCarrier, runWithCarrier } from './context/storage';
+import { addExportStats, emptyExportStats } from './export/export-stats';
+import { Delivery } from './export/internal/delivery';
 import {
   ExportPipeline,
   type ExportPipelineOptions,
@@ -6,6 +8,7 @@ import {
   type ExportStats,
 } from './export/pipeline';
 import { now } from './internal/clock';
+import { valueSize } from './internal/estimate-size';
 import { newSpanId, newTraceId } from './internal/ids';
 import { type Limits, noneDropped, resolveLimits } from './internal/limits';
 import { errorData, serializeIo } from './internal/serialize';
@@ -177,7 +180,7 @@ export class Tracer {
       },
       deliver(trace, urgent) {
         if (pipelines.length === 1) return pipelines[0]!.enqueueTrace(trace, { urgent });
-        return Promise.all(pipelines.map((p) => p.enqueueTrace(trace, { urgent }))).then(noop);
+        return Delivery.combine(pipelines.map((p) => p.enqueueTrace(trace, { urgent })));
       },
     };
     const emit = (level: LogLevel, message: string, fields?: LogFields) =>
@@ -248,11 +251,11 @@ export class Tracer {
       const queued = {
         id: data.id,
         spanCount: 1,
-        estimatedBytes: 1024,
+        estimatedBytes: valueSize(data),
         toJSON: () => data,
       };
       if (this.pipelines.length === 1) return this.pipelines[0]!.enqueueTrace(queued);
-      return Promise.all(this.pipelines.map((p) => p.enqueueTrace(queued))).then(noop);
+      return Delivery.combine(this.pipelines.map((p) => p.enqueueTrace(queued)));
     } catch {
       return Promise.resolve();
     }
@@ -271,8 +274,8 @@ export class Tracer {
 
   /** Counters of the tracer and its export queues. */
   stats(): TracerStats {
-    const total = emptyStats();
-    for (const pipeline of this.pipelines) addStats(total, pipeline.stats());
+    const total = emptyExportStats();
+    for (const pipeline of this.pipelines) addExportStats(total, pipeline.stats());
     return { ...total, ...this.counters };
   }
 
@@ -369,41 +372,4 @@ export function createTracer(options: TracerOptions): Tracer {
 /** Runs `fn` with `span` as the current span. */
 export function withSpan<R>(span: Span, fn: () => R): R {
   return span.trace.contextEnabled ? runWithCarrier(span, fn) : fn();
-}
-
-function noop(): void {}
-
-function emptyStats(): ExportStats {
-  const reasons = () => ({
-    'queue-full': 0,
-    rejected: 0,
-    'retries-exhausted': 0,
-    shutdown: 0,
-    'serialize-failed': 0,
-  });
-  return {
-    tracesExported: 0,
-    spansExported: 0,
-    logsExported: 0,
-    tracesDropped: reasons(),
-    logsDropped: reasons(),
-    retries: 0,
-    failedBatches: 0,
-    queueDepth: { traces: 0, logs: 0, bytes: 0 },
-  };
-}
-
-function addStats(into: ExportStats, from: ExportStats): void {
-  into.tracesExported += from.tracesExported;
-  into.spansExported += from.spansExported;
-  into.logsExported += from.logsExported;
-  into.retries += from.retries;
-  into.failedBatches += from.failedBatches;
-  for (const key of Object.keys(from.tracesDropped) as (keyof ExportStats['tracesDropped'])[]) {
-    into.tracesDropped[key] += from.tracesDropped[key];
-    into.logsDropped[key] += from.logsDropped[key];
-  }
-  into.queueDepth.traces += from.queueDepth.traces;
-  into.queueDepth.logs += from.queueDepth.logs;
-  into.queueDepth.bytes += from.queueDepth.bytes;
 }
