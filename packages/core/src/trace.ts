@@ -67,6 +67,7 @@ export interface TraceRuntime {
   readonly redactQuery: readonly string[];
   /** False when nothing would receive the trace (no exporter, disabled). */
   readonly recording: boolean;
+  /** The head decision: `options.sampled`, else the sampler; then the rate cap. */
   headSample(traceId: string, options: TraceOptions): boolean;
   deliver(trace: Trace, urgent: boolean): Promise<void>;
   /** The tail decision: false drops a finished, head-sampled trace. */
@@ -132,7 +133,7 @@ export class Trace {
     this.random = parent ? parent.random : true;
     this.traceState = parent?.traceState || undefined;
     this.baggage = parent?.baggage;
-    this.sampled = runtime.recording && (options.sampled ?? runtime.headSample(this.id, options));
+    this.sampled = runtime.recording && runtime.headSample(this.id, options);
     this.serviceName = options.serviceName ?? runtime.serviceName;
     this.environment = options.environment ?? runtime.environment;
     this.sessionId = options.sessionId;

@@ -13,6 +13,7 @@ import { newSpanId, newTraceId } from './internal/ids';
 import { type Limits, noneDropped, resolveLimits } from './internal/limits';
 import { errorData, serializeIo } from './internal/serialize';
 import { type LogFields, type Logger, makeLogRecord } from './log';
+import { traceRateLimiter } from './sampling/rate-limiter';
 import {
   resolveSampler,
   type SamplerOption,
@@ -53,6 +54,13 @@ export interface TracerOptions {
   sampler?: SamplerOption;
   /** Tail policy applied at trace end to head-sampled traces. */
   tail?: TailPolicy;
+  /**
+   * At most this many traces recorded per second (a token bucket holding one
+   * second's worth), whatever the sampler, an inbound `traceparent` flag or
+   * `sampled: true` asked for. Refused traces are unsampled (they propagate
+   * flag `00`) and counted in `stats().tracesRateLimited`. Default: no cap.
+   */
+  maxTracesPerSecond?: number;
   limits?: Partial<Limits>;
   redact?: RedactOptions;
   /**
@@ -93,8 +101,13 @@ export interface RecordedEvent {
 }
 
 export interface TracerStats extends ExportStats {
+  /** Traces started while recording, sampled or not. */
   tracesStarted: number;
+  /** Not recorded by the head decision: the sampler, or `sampled: false`. */
   tracesUnsampled: number;
+  /** Recorded by the head decision, then refused by `maxTracesPerSecond`. */
+  tracesRateLimited: number;
+  /** Recorded, then dropped at their end by the tail policy. */
   tracesDroppedByTail: number;
 }
 
@@ -111,7 +124,12 @@ export class Tracer {
   readonly log: Logger;
   private readonly pipelines: ExportPipeline[];
   private readonly runtime: TraceRuntime;
-  private counters = { tracesStarted: 0, tracesUnsampled: 0, tracesDroppedByTail: 0 };
+  private counters = {
+    tracesStarted: 0,
+    tracesUnsampled: 0,
+    tracesRateLimited: 0,
+    tracesDroppedByTail: 0,
+  };
   private isShutdown = false;
 
   constructor(options: TracerOptions) {
@@ -147,6 +165,10 @@ export class Tracer {
     );
     const sampler = resolveSampler(options.sampler);
     const tail = tailDecider(options.tail);
+    const rateLimit =
+      options.maxTracesPerSecond === undefined
+        ? undefined
+        : traceRateLimiter(options.maxTracesPerSecond);
     const recording = options.enabled !== false && this.pipelines.length > 0;
     const counters = this.counters;
     const pipelines = this.pipelines;
@@ -159,14 +181,23 @@ export class Tracer {
       recording,
       headSample(traceId, traceOptions) {
         counters.tracesStarted++;
-        const sampled = sampler.shouldSample({
-          traceId,
-          name: traceOptions.name,
-          parent: traceOptions.parent ?? undefined,
-          attributes: traceOptions.spanAttributes,
-        });
-        if (!sampled) counters.tracesUnsampled++;
-        return sampled;
+        const sampled =
+          traceOptions.sampled ??
+          sampler.shouldSample({
+            traceId,
+            name: traceOptions.name,
+            parent: traceOptions.parent ?? undefined,
+            attributes: traceOptions.spanAttributes,
+          });
+        if (!sampled) {
+          counters.tracesUnsampled++;
+          return false;
+        }
+        if (rateLimit !== undefined && !rateLimit.tryTake()) {
+          counters.tracesRateLimited++;
+          return false;
+        }
+        return true;
       },
       keepAtEnd(trace) {
         if (tail === undefined) return true;

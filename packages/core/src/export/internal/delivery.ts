@@ -32,10 +32,9 @@ export class Delivery extends Promise<void> {
     return delivery;
   }
 
-  // biome-ignore lint/suspicious/noThenProperty: this is the promise's own then.
+  // biome-ignore lint/suspicious/noThenProperty: a Promise subclass overriding its own then.
   override then<A = void, B = never>(
-    onFulfilled?: ((value: void) => A | PromiseLike<A>) | null,
-    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+    ...callbacks: Parameters<Promise<void>['then']>
   ): Promise<A | B> {
     const hook = this.onAwait;
     if (hook !== undefined) {
@@ -46,6 +45,6 @@ export class Delivery extends Promise<void> {
         // Delivery bookkeeping must never fail the awaiting caller.
       }
     }
-    return super.then(onFulfilled, onRejected);
+    return super.then(...callbacks) as Promise<A | B>;
   }
 }
