@@ -23,8 +23,9 @@ export interface ExportPipelineOptions {
   /** Traces held at most (waiting or in flight). Default 2048. */
   maxQueueTraces?: number;
   /**
-   * Bytes held at most (waiting or in flight), as the estimated serialised size
-   * of each trace and standalone log. Default 64 MiB.
+   * Bytes held at most, as the estimated serialised size of each trace and
+   * standalone log; a batch in flight counts twice (its traces and their
+   * encoded copy). Default 64 MiB.
    */
   maxQueueBytes?: number;
   /** Standalone logs held at most. Default 8192. */

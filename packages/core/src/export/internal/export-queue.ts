@@ -130,6 +130,10 @@ export class ExportQueue {
       bytes += next.bytes;
     }
 
+    // A batch in flight counts twice: its traces, and the encoded copy an
+    // exporter holds while it sends and retries.
+    this.heldBytes += bytes;
+
     const logStart = this.logsTaken;
     const logs = logCount > 0 ? this.logs.splice(0, logCount) : [];
     this.logsDue -= logCount;
@@ -175,7 +179,7 @@ export class ExportQueue {
   /** Releases what a flight held. */
   release(flight: Flight): void {
     this.heldTraces -= flight.traceCount;
-    this.heldBytes -= flight.bytes + flight.logBytes;
+    this.heldBytes -= 2 * flight.bytes + flight.logBytes;
     this.heldLogs -= flight.batch.logs.length;
   }
 
