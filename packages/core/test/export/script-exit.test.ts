@@ -2,9 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleCore } from './helpers/bundle-core';
 import { type Collector, closedPortUrl, startCollector } from './helpers/collector';
 
 /*
@@ -14,25 +13,13 @@ import { type Collector, closedPortUrl, startCollector } from './helpers/collect
  * The children load core's current sources, bundled once by esbuild.
  */
 
-const packageDir = fileURLToPath(new URL('../../', import.meta.url));
 const ID = '0123456789abcdef0123456789abcdef';
 let dir: string;
-const bundles = { esm: '', cjs: '' };
+let bundles: { esm: string; cjs: string };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tracewire-script-'));
-  for (const format of ['esm', 'cjs'] as const) {
-    const outfile = join(dir, format === 'esm' ? 'core.mjs' : 'core.cjs');
-    await build({
-      entryPoints: [join(packageDir, 'src/index.ts')],
-      bundle: true,
-      platform: 'node',
-      format,
-      outfile,
-      logLevel: 'silent',
-    });
-    bundles[format] = outfile;
-  }
+  bundles = await bundleCore(dir);
 }, 60_000);
 
 afterAll(() => {
