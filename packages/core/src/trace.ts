@@ -251,8 +251,19 @@ export class Trace {
 
   /**
    * Ends the trace: closes every open span, applies the tail policy and enqueues
-   * the whole trace for export. The promise resolves once it is delivered or
-   * finally given up, and never rejects. Calling it again does nothing.
+   * the whole trace for export. Calling it again returns the same promise.
+   *
+   * Not awaited (a server's request path), it costs no I/O and keeps nothing
+   * alive: the trace goes out with its batch. Awaited (a script, a job, a
+   * serverless handler), its batch is sent at once and the process stays
+   * alive until the trace is delivered or finally given up, or at most the
+   * pipeline's `flushTimeoutMs` (default 5 s), after which the promise
+   * resolves anyway and the trace stays queued. It never rejects. `urgent`
+   * sends at once without awaiting.
+   *
+   * @example
+   * const trace = tracer.startTrace('nightly-import');
+   * try { await importAll(trace); } finally { await trace.end(); }
    */
   end(options?: { status?: Status; urgent?: boolean }): Promise<void> {
     if (this.ended !== undefined) return this.ended;

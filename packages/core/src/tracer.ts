@@ -246,8 +246,10 @@ export class Tracer {
   }
 
   /**
-   * Runs `fn` inside a new trace and always ends and flushes it, even when `fn`
-   * throws (the error is recorded, then rethrown unchanged). Resolves to `fn`'s value.
+   * Runs `fn` inside a new trace and always ends and sends it, even when `fn`
+   * throws (the error is recorded, then rethrown unchanged). Resolves to `fn`'s
+   * value once the trace is delivered or given up, waiting at most
+   * `flushTimeoutMs` (default 5 s) for the collector.
    *
    * @example
    * const summary = await tracer.trace({ name: 'summarise', userId }, async (trace) => {
@@ -269,7 +271,9 @@ export class Tracer {
 
   /**
    * Records one finished operation as its own trace (or as a span of an existing
-   * trace when `traceId` is given); ids are generated when absent.
+   * trace when `traceId` is given); ids are generated when absent. Like
+   * `trace.end()`: awaited, it sends at once and resolves on delivery (or after
+   * `flushTimeoutMs`); not awaited, it waits for its batch and keeps nothing alive.
    *
    * @example
    * await tracer.record({ name: 'openai.chat', kind: 'llm', model: 'gpt-4o',
@@ -292,7 +296,12 @@ export class Tracer {
     }
   }
 
-  /** Sends everything queued now; resolves when it is delivered or given up. */
+  /**
+   * Sends everything queued now; resolves when it is delivered or given up, or
+   * after `timeoutMs` (default 30 s), keeping the process alive meanwhile.
+   * Sending starts within the call, so the promise can be handed to an edge
+   * runtime's `waitUntil()`. Never rejects.
+   */
   async flush(timeoutMs?: number): Promise<void> {
     await Promise.all(this.pipelines.map((p) => p.flush(timeoutMs)));
   }
