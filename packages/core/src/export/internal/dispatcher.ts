@@ -5,6 +5,7 @@ import type { ExportProblem, PipelineSettings } from '../pipeline-options';
 import type { ExportQueue, Flight, Group } from './export-queue';
 import { FlushWaiters } from './flush-waiters';
 import { type Outcome, RetryGate, type SendContext, sendBatch } from './send-batch';
+import { Stopper } from './stopper';
 
 /**
  * The sending half of the export pipeline: takes what is due from the queue
@@ -18,16 +19,27 @@ export class Dispatcher {
   private readonly flights = new Set<Flight>();
   private readonly gate = new RetryGate();
   private idleWaiters: (() => void)[] = [];
-  /** Made on first send: nothing is created at construction (edge runtimes forbid it at module scope). */
-  private sending: (SendContext & { readonly controller: AbortController }) | undefined;
+  private readonly stopper = new Stopper();
+  private readonly sending: SendContext;
 
   constructor(
-    private readonly exporter: Exporter,
+    exporter: Exporter,
     private readonly settings: PipelineSettings,
     private readonly queue: ExportQueue,
     private readonly report: (problem: ExportProblem) => void,
   ) {
     this.waiters = new FlushWaiters((groupSeq, logCount) => this.settledUpTo(groupSeq, logCount));
+    const counters = this.counters;
+    this.sending = {
+      exporter,
+      settings,
+      gate: this.gate,
+      stop: this.stopper,
+      report,
+      countRetry: () => {
+        counters.retries++;
+      },
+    };
   }
 
   /** Starts requests while slots are free and something is due. Call it outside any trace. */
@@ -60,7 +72,7 @@ export class Dispatcher {
 
   /** Cancels every attempt in flight and every backoff, for good (the shutdown deadline). */
   cancel(): void {
-    this.sendContext().controller.abort();
+    this.stopper.stop();
   }
 
   /** Resolves when no request is in flight. */
@@ -84,7 +96,7 @@ export class Dispatcher {
   private async fly(flight: Flight): Promise<void> {
     let outcome: Outcome;
     try {
-      outcome = await sendBatch(this.sendContext(), flight.batch);
+      outcome = await sendBatch(this.sending, flight.batch);
     } catch {
       outcome = { delivered: false, reason: 'rejected' };
     }
@@ -118,25 +130,6 @@ export class Dispatcher {
     this.queue.release(flight);
     for (const group of flight.groups) settleGroup(group);
     this.waiters.wake();
-  }
-
-  private sendContext(): SendContext & { readonly controller: AbortController } {
-    if (this.sending === undefined) {
-      const controller = new AbortController();
-      const counters = this.counters;
-      this.sending = {
-        exporter: this.exporter,
-        settings: this.settings,
-        gate: this.gate,
-        controller,
-        stop: controller.signal,
-        report: this.report,
-        countRetry: () => {
-          counters.retries++;
-        },
-      };
-    }
-    return this.sending;
   }
 
   private reportUnserialisable(flight: Flight): void {

@@ -2,6 +2,7 @@ import type { ExportBatch, Exporter, ExportResult } from '../../types';
 import { describeError, ExportError, errorKind } from '../export-error';
 import type { DropReason } from '../export-stats';
 import type { ExportProblem, PipelineSettings } from '../pipeline-options';
+import type { Stopper } from './stopper';
 import { sleep, untracedTimeout } from './timers';
 
 /** How a batch's delivery ended. `unconfirmed`: cancelled while the collector had it. */
@@ -14,8 +15,8 @@ export interface SendContext {
   readonly exporter: Exporter;
   readonly settings: PipelineSettings;
   readonly gate: RetryGate;
-  /** Aborted at the shutdown deadline: cancels the attempt in flight and any backoff. */
-  readonly stop: AbortSignal;
+  /** Stopped at the shutdown deadline: cancels the attempts in flight and any backoff. */
+  readonly stop: Stopper;
   report(problem: ExportProblem): void;
   countRetry(): void;
 }
@@ -38,7 +39,7 @@ export class RetryGate {
   }
 
   /** Waits for this attempt's turn; call the returned function once it has its answer. */
-  async enter(stop: AbortSignal): Promise<() => void> {
+  async enter(stop: Stopper): Promise<() => void> {
     if (!this.failing) return noop;
     let release!: () => void;
     const previous = this.tail;
@@ -74,9 +75,9 @@ export async function sendBatch(ctx: SendContext, batch: ExportBatch): Promise<O
   const { exporter, settings, gate, stop } = ctx;
   const what = describeBatch(batch);
   for (let attempt = 0; ; attempt++) {
-    if (stop.aborted) return { delivered: false, reason: 'shutdown' };
+    if (stop.stopped) return { delivered: false, reason: 'shutdown' };
     const release = await gate.enter(stop);
-    if (stop.aborted) {
+    if (stop.stopped) {
       release();
       return { delivered: false, reason: 'shutdown' };
     }
@@ -86,7 +87,7 @@ export async function sendBatch(ctx: SendContext, batch: ExportBatch): Promise<O
       release();
       return { delivered: true };
     }
-    if (stop.aborted) {
+    if (stop.stopped) {
       release();
       return { delivered: false, reason: 'shutdown', unconfirmed: true };
     }
@@ -149,17 +150,18 @@ function attemptOnce(
   exporter: Exporter,
   batch: ExportBatch,
   timeoutMs: number,
-  stop: AbortSignal,
+  stop: Stopper,
 ): Promise<ExportResult> {
   const name = exporter.name;
   return new Promise<ExportResult>((resolve) => {
     const controller = new AbortController();
     let settled = false;
+    let offStop = noop;
     const finish = (result: ExportResult) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      stop.removeEventListener('abort', onStop);
+      offStop();
       resolve(result);
     };
     const onStop = () => {
@@ -184,7 +186,8 @@ function attemptOnce(
       timeoutMs,
       true,
     );
-    stop.addEventListener('abort', onStop, { once: true });
+    offStop = stop.onStop(onStop);
+    if (settled) return;
 
     let pending: Promise<ExportResult> | ExportResult;
     try {
