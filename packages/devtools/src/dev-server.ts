@@ -19,6 +19,10 @@ export interface DevServerOptions {
   file?: string;
   /** Traces kept in memory, oldest evicted. Default 1000. */
   maxTraces?: number;
+  /** Bytes (JSON) of traces and logs kept in memory, oldest evicted. Default 256 MiB. */
+  maxBytes?: number;
+  /** Bytes (JSON) one trace may hold before it is truncated, visibly. Default 16 MiB. */
+  maxTraceBytes?: number;
   /** No waterfall per finished trace on the terminal. */
   quiet?: boolean;
   /** Called with each trace once no part of it has arrived for `settleMs`. */
@@ -75,6 +79,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const store = createTraceStore({
     ...(opts.maxTraces === undefined ? {} : { maxTraces: opts.maxTraces }),
+    ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
+    ...(opts.maxTraceBytes === undefined ? {} : { maxTraceBytes: opts.maxTraceBytes }),
     ...(opts.settleMs === undefined ? {} : { settleMs: opts.settleMs }),
   });
 
@@ -169,6 +175,18 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     const method = req.method ?? 'GET';
 
     const ingest = INGEST_PATHS[path];
+    // Exporters send neither header; a browser sends Origin with every POST and
+    // DELETE, so a page on another origin cannot feed or clear the collector.
+    if (method !== 'GET' && method !== 'HEAD') {
+      const refusal = crossOriginRefusal(req, host);
+      if (refusal) {
+        req.resume();
+        warn(`refused a ${method} from a web page (${refusal}); exporters send no Origin header`);
+        return sendJson(res, 403, {
+          error: `cross-origin requests are refused (${refusal}); only exporters and this viewer may send`,
+        });
+      }
+    }
     if (method === 'POST') {
       if (ingest) return receive(req, res, ingest);
       return sendJson(res, 404, { error: `no such endpoint: POST ${path}` });
@@ -228,7 +246,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     }
     if (path === '/api/logs') return sendJson(res, 200, { logs: store.logs() });
     if (path === '/api/stream') return stream(req, res);
-    if (path === '/healthz') return sendJson(res, 200, { ok: true, traces: store.size });
+    if (path === '/healthz') {
+      return sendJson(res, 200, { ok: true, traces: store.size, bytes: store.bytes });
+    }
     if (path === '/favicon.ico') {
       res.writeHead(204).end();
       return;
@@ -417,6 +437,34 @@ function isLoopbackHostHeader(header: string | undefined, bound: string): boolea
   return isLoopback(name) || name === bound || name.endsWith('.localhost');
 }
 
+/**
+ * Why a request comes from a browser page that is not this viewer, or
+ * undefined. `Sec-Fetch-Site` is trusted when present (every current browser
+ * sends it); `Origin` must then name this very server on a loopback host, so a
+ * page on another port of 127.0.0.1, on localhost, or on a rebound DNS name
+ * is refused.
+ */
+function crossOriginRefusal(req: IncomingMessage, bound: string): string | undefined {
+  const site = req.headers['sec-fetch-site'];
+  if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') {
+    return `Sec-Fetch-Site: ${site}`;
+  }
+  const origin = req.headers.origin;
+  if (origin === undefined) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    parsed = undefined;
+  }
+  const own =
+    parsed !== undefined &&
+    parsed.protocol === 'http:' &&
+    parsed.host === req.headers.host &&
+    isLoopbackHostHeader(req.headers.host, bound);
+  return own ? undefined : `Origin: ${origin.slice(0, 100)}`;
+}
+
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
   if (error.code === 'EADDRINUSE') {
     return new Error(
@@ -443,6 +491,14 @@ function validate(options: DevServerOptions): DevServerOptions {
     throw new TypeError('startDevServer(options): options must be an object or omitted.');
   }
   const { port, host, file, maxTraces, settleMs, maxBodyBytes, onTrace, write } = options;
+  for (const key of ['maxBytes', 'maxTraceBytes'] as const) {
+    const value = options[key];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1024)) {
+      throw new TypeError(
+        `startDevServer: ${key} must be a whole number of bytes, at least 1024, got ${String(value)}.`,
+      );
+    }
+  }
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     throw new TypeError(
       `startDevServer: port must be an integer 0-65535 (0 = any free port), got ${String(port)}.`,
