@@ -14,6 +14,19 @@ afterEach(() => {
   for (const s of stores.splice(0)) s.close();
 });
 
+/** One service's trace of `spans` spans, each with an input of `chars` characters. */
+function heavyPart(spans: number, chars: number): TraceData {
+  const part = structuredClone(demoCheckout().parts[3]!);
+  const root = part.spans[0]!;
+  part.spans = Array.from({ length: spans }, (_, i) => ({
+    ...root,
+    spanId: i === 0 ? root.spanId : newSpanId(),
+    parentId: i === 0 ? root.parentId : root.spanId,
+    input: JSON.stringify('y'.repeat(chars)),
+  }));
+  return part;
+}
+
 /** What assembly decides, without arrival-dependent fields. */
 function shape(s: TraceStore, id: string) {
   const t = s.get(id)!;
@@ -171,6 +184,55 @@ describe('bounds and waiting', () => {
     s.ingest({ traces: demo.parts, logs: [] });
     // gateway (2) fits, orders (5) would not, payments (2) fits, inventory (2) would not.
     expect(s.get(demo.traceId)?.services).toEqual(['gateway', 'payments']);
+  });
+
+  it('keeps the JSON bytes it holds under maxBytes, evicting the least recently updated', () => {
+    const s = store({ maxBytes: 600_000 });
+    const evicted: string[] = [];
+    s.subscribe((e) => {
+      if (e.type === 'evict') evicted.push(e.id);
+    });
+    const traces = Array.from({ length: 12 }, () => heavyPart(10, 10_000));
+    for (const trace of traces) {
+      s.ingest({ traces: [trace], logs: [] });
+      expect(s.bytes).toBeLessThanOrEqual(600_000);
+    }
+    const kept = traces.filter((t) => s.get(t.id));
+    // Each trace is about 100 kB of JSON, so five fit and the oldest seven went.
+    expect(kept.map((t) => t.id)).toEqual(traces.slice(-5).map((t) => t.id));
+    expect(evicted).toEqual(traces.slice(0, 7).map((t) => t.id));
+    expect(s.bytes).toBe(kept.reduce((n, t) => n + Buffer.byteLength(JSON.stringify(t)), 0));
+    expect(s.get(traces[11]!.id)?.truncated).toBeUndefined();
+    s.clear();
+    expect(s.bytes).toBe(0);
+  });
+
+  it('truncates a trace past maxTraceBytes: long texts first, then later spans, counted on the trace', () => {
+    const s = store({ maxTraceBytes: 100_000 });
+    // Texts of 40,000 characters are cut to 16 KiB; the ten spans still do not all fit.
+    const part = heavyPart(10, 40_000);
+    s.ingest({ traces: [part], logs: [] });
+    const trace = s.get(part.id)!;
+    expect(trace.truncated).toBeDefined();
+    const { spans, fields, logs, bytes } = trace.truncated!;
+    expect(trace.spans[0]!.spanId).toBe(part.rootSpanId);
+    expect(trace.spans.length + spans).toBe(10);
+    expect(spans).toBeGreaterThan(0);
+    expect(fields).toBe(10);
+    expect(logs).toBe(0);
+    expect(s.bytes).toBeLessThanOrEqual(100_000);
+    expect(bytes).toBe(Buffer.byteLength(JSON.stringify(part)) - s.bytes);
+    expect(trace.spans[0]!.input).toMatch(/… \[truncated by tracewire dev: \d+ more characters\]$/);
+    expect(s.list()[0]!.truncated).toEqual(trace.truncated);
+
+    // A correlated log that no longer fits is counted, not stored.
+    s.ingest({
+      traces: [],
+      logs: [{ level: 'info', message: 'x'.repeat(90_000), time: 1, serviceName: 'api', traceId: part.id }],
+    });
+    expect(s.get(part.id)!.truncated!.logs).toBe(1);
+    expect(s.get(part.id)!.logs).toHaveLength(0);
+    expect(s.bytes).toBeLessThanOrEqual(100_000);
   });
 
   it('finishes a trace after the quiet period and again after a late part', async () => {
