@@ -225,7 +225,8 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
         if (cut.bytes > 0) entry.partTruncated.set(key, cut);
         else entry.partTruncated.delete(key);
         addBytes(entry, fitted.bytes - previousBytes);
-        entry.spanCount = entry.spanCount - (previous?.spans.length ?? 0) + fitted.part.spans.length;
+        entry.spanCount =
+          entry.spanCount - (previous?.spans.length ?? 0) + fitted.part.spans.length;
       }
       for (const log of batch.logs) {
         const bytes = jsonBytes(log);

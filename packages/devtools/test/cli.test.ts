@@ -56,11 +56,18 @@ describe('tracewire CLI', () => {
       },
     });
     expect(parseCliArgs(['dev'])).toEqual({ command: 'dev', options: {} });
-    expect(
-      parseCliArgs(['dev', '--max-bytes', '256mb', '--max-trace-bytes', '512KiB']),
-    ).toEqual({ command: 'dev', options: { maxBytes: 256 * 1024 ** 2, maxTraceBytes: 512 * 1024 } });
-    expect(parseCliArgs(['dev', '--max-bytes', '1G']).options).toEqual({ maxBytes: 1024 ** 3 });
-    expect(parseCliArgs(['dev', '--max-bytes', '5000']).options).toEqual({ maxBytes: 5000 });
+    expect(parseCliArgs(['dev', '--max-bytes', '256mb', '--max-trace-bytes', '512KiB'])).toEqual({
+      command: 'dev',
+      options: { maxBytes: 256 * 1024 ** 2, maxTraceBytes: 512 * 1024 },
+    });
+    expect(parseCliArgs(['dev', '--max-bytes', '1G'])).toEqual({
+      command: 'dev',
+      options: { maxBytes: 1024 ** 3 },
+    });
+    expect(parseCliArgs(['dev', '--max-bytes', '5000'])).toEqual({
+      command: 'dev',
+      options: { maxBytes: 5000 },
+    });
     for (const bad of ['12', 'lots', '1.5.2mb', '1tb', '']) {
       expect(() => parseCliArgs(['dev', '--max-bytes', bad]), bad).toThrow(/--max-bytes must be/);
     }

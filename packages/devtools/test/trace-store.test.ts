@@ -228,7 +228,15 @@ describe('bounds and waiting', () => {
     // A correlated log that no longer fits is counted, not stored.
     s.ingest({
       traces: [],
-      logs: [{ level: 'info', message: 'x'.repeat(90_000), time: 1, serviceName: 'api', traceId: part.id }],
+      logs: [
+        {
+          level: 'info',
+          message: 'x'.repeat(90_000),
+          time: 1,
+          serviceName: 'api',
+          traceId: part.id,
+        },
+      ],
     });
     expect(s.get(part.id)!.truncated!.logs).toBe(1);
     expect(s.get(part.id)!.logs).toHaveLength(0);

@@ -1,0 +1,576 @@
+/*
+ * The viewer's script: data reaches the DOM only through textContent, attributes
+ * and CSSOM (see page.ts). It avoids backticks and dollar-brace so it can live
+ * in String.raw.
+ */
+export const PAGE_SCRIPT = String.raw`
+(function () {
+  'use strict';
+  // Neighbours differ in hue, so the first few services never look alike.
+  var PALETTE = ['#4f7df3', '#e8833a', '#9b5de5', '#13a89e', '#e05297', '#c9a227', '#2fa84f', '#0ba5c7', '#7a6f66', '#d9534f', '#5c6bc0', '#8ab31d'];
+  var state = {
+    traces: [], services: [], total: 0, errors: 0,
+    filter: { q: '', service: '', status: '' },
+    selectedId: null, trace: null, spanId: null, collapsed: {}, fresh: {}, colors: {}, used: [],
+  };
+  var $ = function (id) { return document.getElementById(id); };
+
+  function h(tag, props, children) {
+    var el = document.createElement(tag);
+    if (props) {
+      Object.keys(props).forEach(function (k) {
+        var v = props[k];
+        if (v === null || v === undefined || v === false) return;
+        if (k === 'class') el.className = v;
+        else if (k === 'text') el.textContent = String(v);
+        else if (k === 'style') Object.keys(v).forEach(function (p) { el.style.setProperty(p, v[p]); });
+        else if (k === 'data') Object.keys(v).forEach(function (d) { el.dataset[d] = v[d]; });
+        else if (k.indexOf('on') === 0) el.addEventListener(k.slice(2), v);
+        else el.setAttribute(k, v === true ? '' : String(v));
+      });
+    }
+    add(el, children);
+    return el;
+  }
+  function add(el, children) {
+    if (children === null || children === undefined || children === false) return;
+    if (!Array.isArray(children)) children = [children];
+    children.forEach(function (c) {
+      if (c === null || c === undefined || c === false) return;
+      if (Array.isArray(c)) add(el, c);
+      else el.appendChild(typeof c === 'object' ? c : document.createTextNode(String(c)));
+    });
+  }
+
+  // Colours are handed out in order of first sight (the service list is sorted),
+  // so they stay put while the page is open.
+  function colorOf(service) {
+    if (!state.colors[service]) {
+      state.colors[service] = PALETTE[state.used.length % PALETTE.length];
+      state.used.push(service);
+    }
+    return state.colors[service];
+  }
+  function fmtDur(ms) {
+    if (typeof ms !== 'number' || !isFinite(ms)) return '?';
+    var v = Math.max(0, ms);
+    if (v === 0) return '0';
+    if (v < 0.9995) return Math.round(v * 1000) + 'µs';
+    if (v < 9.995) return v.toFixed(2) + 'ms';
+    if (v < 99.95) return v.toFixed(1) + 'ms';
+    if (v < 999.5) return v.toFixed(0) + 'ms';
+    var s = v / 1000;
+    if (s < 9.995) return s.toFixed(2) + 's';
+    if (s < 59.95) return s.toFixed(1) + 's';
+    var m = Math.floor(s / 60);
+    return m + 'm' + String(Math.round(s % 60)).padStart(2, '0') + 's';
+  }
+  function fmtClock(t) {
+    var d = new Date(t);
+    if (isNaN(d.getTime())) return '?';
+    return d.toLocaleTimeString([], { hour12: false }) + '.' + String(d.getMilliseconds()).padStart(3, '0');
+  }
+  function fmtAgo(t) {
+    var s = Math.max(0, (Date.now() - t) / 1000);
+    if (s < 5) return 'just now';
+    if (s < 60) return Math.floor(s) + 's ago';
+    if (s < 3600) return Math.floor(s / 60) + 'm ago';
+    if (s < 86400) return Math.floor(s / 3600) + 'h ago';
+    return new Date(t).toLocaleDateString();
+  }
+  function fmtCost(c) {
+    if (c === 0) return '$0';
+    return '$' + (Math.abs(c) >= 1 ? c.toFixed(2) : c.toPrecision(2));
+  }
+  function fmtNum(n) { return typeof n === 'number' ? n.toLocaleString('en-US') : '–'; }
+  function plural(n, word) { return n + ' ' + word + (n === 1 ? '' : 's'); }
+  function svcChip(name, extra) {
+    return h('span', { class: 'svc', style: { '--c': colorOf(name) }, title: name }, [h('i'), name, extra]);
+  }
+  function statusClass(s) { return 's-' + (s || 'unset'); }
+
+  // --- data -------------------------------------------------------------
+
+  function query() {
+    var p = new URLSearchParams();
+    if (state.filter.q) p.set('q', state.filter.q);
+    if (state.filter.service) p.set('service', state.filter.service);
+    if (state.filter.status) p.set('status', state.filter.status);
+    return p.toString();
+  }
+  function getJson(url) {
+    return fetch(url, { headers: { accept: 'application/json' } }).then(function (r) {
+      if (r.status === 404) return null;
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      return r.json();
+    });
+  }
+  var listSeq = 0;
+  function loadList() {
+    var seq = ++listSeq;
+    return getJson('/api/traces?' + query()).then(function (d) {
+      if (seq !== listSeq || !d) return;
+      state.traces = d.traces; state.services = d.services; state.total = d.total; state.errors = d.errors;
+      d.services.forEach(colorOf);
+      renderList(); renderFilters();
+      if (!state.selectedId) renderDetail();
+    }).catch(function () {});
+  }
+  function loadTrace(id) {
+    return getJson('/api/traces/' + encodeURIComponent(id)).then(function (t) {
+      if (state.selectedId !== id) return;
+      state.trace = t;
+      if (t && state.spanId && !t.spans.some(function (s) { return s.spanId === state.spanId; })) state.spanId = null;
+      renderDetail(); renderSide();
+    }).catch(function () {});
+  }
+  var timers = {};
+  function later(key, fn, ms) {
+    if (timers[key]) return;
+    timers[key] = setTimeout(function () { timers[key] = null; fn(); }, ms);
+  }
+
+  // --- trace list ---------------------------------------------------------
+
+  function renderFilters() {
+    var sel = $('service');
+    var current = state.filter.service;
+    var names = state.services.slice();
+    if (current && names.indexOf(current) < 0) names.push(current);
+    var opts = [h('option', { value: '', text: 'All services' })].concat(names.map(function (n) {
+      return h('option', { value: n, text: n });
+    }));
+    sel.replaceChildren.apply(sel, opts);
+    sel.value = current;
+    $('count-all').textContent = state.total ? String(state.total) : '';
+    $('count-error').textContent = state.errors ? String(state.errors) : '';
+    Array.prototype.forEach.call(document.querySelectorAll('.seg button'), function (b) {
+      b.setAttribute('aria-pressed', String(b.dataset.status === state.filter.status));
+    });
+    $('list-count').textContent = state.traces.length === state.total ? String(state.total) : state.traces.length + ' of ' + state.total;
+  }
+
+  function renderList() {
+    var list = $('trace-list');
+    if (state.traces.length === 0) {
+      list.replaceChildren(emptyList());
+      return;
+    }
+    var rows = state.traces.map(function (t) {
+      var cls = 'trace-row' + (t.id === state.selectedId ? ' is-selected' : '') + (t.status === 'error' ? ' is-error' : '') + (state.fresh[t.id] ? ' is-new' : '');
+      var shown = t.services.length > 3 ? t.services.slice(0, 2) : t.services;
+      var code = typeof t.statusCode === 'number' ? h('span', { class: 'code' + (t.statusCode >= 500 ? ' c5' : t.statusCode >= 400 ? ' c4' : ''), text: t.statusCode }) : null;
+      return h('li', {
+        class: cls, tabindex: '0', role: 'button', 'aria-label': t.name,
+        data: { traceId: t.id, status: t.status },
+        onclick: function () { select(t.id, null); },
+        onkeydown: function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(t.id, null); } },
+      }, [
+        h('div', { class: 'tr-line' }, [
+          h('span', { class: 'dot ' + statusClass(t.status), title: t.status }),
+          h('span', { class: 'tr-name', title: t.name, text: t.name || '(unnamed)' }),
+          code,
+          t.errorCount > 0 ? h('span', { class: 'err-count', text: plural(t.errorCount, 'error') }) : null,
+          h('span', { class: 'tr-dur', text: fmtDur(t.durationMs) }),
+        ]),
+        h('div', { class: 'tr-line' }, [
+          h('span', { class: 'tr-services' }, shown.map(function (s) { return svcChip(s); }).concat(
+            t.services.length > shown.length ? [h('span', { class: 'svc more', title: t.services.slice(shown.length).join(', '), text: '+' + (t.services.length - shown.length) })] : [])),
+          h('span', { class: 'tr-meta', text: plural(t.spanCount, 'span') }),
+          h('span', { class: 'tr-time', title: new Date(t.startTime).toISOString(), data: { time: String(t.startTime) }, text: fmtAgo(t.startTime) }),
+        ]),
+      ]);
+    });
+    list.replaceChildren.apply(list, rows);
+    state.fresh = {};
+  }
+
+  function emptyList() {
+    var filtered = state.filter.q || state.filter.service || state.filter.status;
+    if (filtered && state.total > 0) {
+      return h('li', { class: 'empty' }, [h('h3', { text: 'No matching traces' }), 'Clear the search or filters to see all ' + plural(state.total, 'trace') + '.']);
+    }
+    return h('li', { class: 'empty' }, [h('h3', { text: 'Waiting for traces…' }), 'New traces appear here live.']);
+  }
+
+  function gettingStarted() {
+    var origin = location.origin;
+    return h('div', { class: 'placeholder' }, h('div', { class: 'start' }, [
+      h('h3', { text: 'Send traces to this collector' }),
+      h('p', { text: 'Every service on this machine can report here; each request is stitched together across services as its parts arrive.' }),
+      h('div', { class: 'howto' }, [
+        h('span', { text: 'tracewire (native JSON)' }),
+        h('code', { text: 'createTracer({\n  serviceName: \'orders\',\n  exporter: httpExporter({ url: \'' + origin + '/v1/tracewire\' }),\n})' }),
+        h('span', { text: 'OpenTelemetry SDKs (OTLP/HTTP JSON)' }),
+        h('code', { text: 'OTEL_EXPORTER_OTLP_ENDPOINT=' + origin + '\nOTEL_EXPORTER_OTLP_PROTOCOL=http/json' }),
+      ]),
+    ]));
+  }
+
+  // --- trace detail -------------------------------------------------------
+
+  function renderDetail() {
+    var pane = $('detail');
+    var t = state.trace;
+    if (!state.selectedId) {
+      pane.replaceChildren(state.total ? h('div', { class: 'placeholder' }, 'Select a trace to see its waterfall.') : gettingStarted());
+      return;
+    }
+    if (!t) {
+      pane.replaceChildren(h('div', { class: 'placeholder' }, 'This trace is not in the collector (evicted, cleared, or not arrived yet).'));
+      return;
+    }
+    var perService = {};
+    t.spans.forEach(function (s) { perService[s.serviceName] = (perService[s.serviceName] || 0) + 1; });
+    var head = h('div', { class: 'trace-head', id: 'trace-head' }, [
+      h('div', { class: 'th-title' }, [
+        h('span', { class: 'badge ' + statusClass(t.status), text: t.status }),
+        h('h2', { title: t.name, text: t.name || '(unnamed)' }),
+      ]),
+      h('div', { class: 'th-meta' }, [
+        h('span', null, [h('b', { text: fmtDur(t.durationMs) }), ' total']),
+        h('span', null, [h('b', { text: t.spans.length }), t.spans.length === 1 ? ' span' : ' spans']),
+        t.errorCount ? h('span', { style: { color: 'var(--err)' } }, [h('b', { text: t.errorCount, style: { color: 'var(--err)' } }), t.errorCount === 1 ? ' error' : ' errors']) : null,
+        h('span', null, [h('b', { text: t.services.length }), t.services.length === 1 ? ' service' : ' services']),
+        h('span', { text: 'started ' + fmtClock(t.startTime) }),
+        h('code', { title: 'Trace id: click to copy', text: t.id, onclick: function () { copy(t.id); } }),
+      ]),
+      h('div', { class: 'legend', id: 'legend' }, t.services.map(function (s) {
+        return svcChip(s, h('small', { text: String(perService[s] || 0) }));
+      })),
+    ]);
+    pane.replaceChildren(head, waterfall(t), logsSection(t));
+  }
+
+  function tree(t) {
+    var byId = {};
+    t.spans.forEach(function (s) { byId[s.spanId] = s; });
+    var depth = {};
+    var kids = {};
+    var root = t.spans[0];
+    t.spans.forEach(function (s, i) {
+      var parent = i === 0 ? null : (s.parentId && byId[s.parentId] ? s.parentId : root.spanId);
+      depth[s.spanId] = parent === null ? 0 : (depth[parent] || 0) + 1;
+      if (parent !== null) kids[parent] = (kids[parent] || 0) + 1;
+    });
+    return { byId: byId, depth: depth, kids: kids };
+  }
+
+  /** Ticks at a round step no closer than minStep: 1, 2, 2.5 or 5 times a power of ten. */
+  function ticks(total, minStep) {
+    var pow = Math.pow(10, Math.floor(Math.log10(minStep)));
+    var n = minStep / pow;
+    var step = (n <= 1 ? 1 : n <= 2 ? 2 : n <= 2.5 ? 2.5 : n <= 5 ? 5 : 10) * pow;
+    var out = [];
+    for (var v = 0; v <= total * 1.0001; v += step) out.push(v);
+    return out;
+  }
+
+  function waterfall(t) {
+    var info = tree(t);
+    var total = Math.max(t.endTime - t.startTime, 0.001);
+    // Labelled ticks at least 64px apart, so their labels never collide.
+    var pane = $('detail').clientWidth || 800;
+    var trackPx = Math.max(80, pane - Math.max(260, pane * 0.4) - 72);
+    var marks = ticks(total, total * 64 / trackPx);
+    var axis = h('div', { class: 'axis' }, marks.map(function (v) {
+      return h('div', { class: 'tick', style: { left: (v / total * 100) + '%' }, text: fmtDur(v) });
+    }));
+    var rows = [];
+    var hiddenUnder = null;
+    var hiddenDepth = 0;
+    t.spans.forEach(function (s, i) {
+      var d = info.depth[s.spanId];
+      if (hiddenUnder !== null) {
+        if (d > hiddenDepth) return;
+        hiddenUnder = null;
+      }
+      var collapsed = !!state.collapsed[s.spanId];
+      if (collapsed) { hiddenUnder = s.spanId; hiddenDepth = d; }
+      rows.push(spanRow(t, s, i, d, info, total, marks, collapsed));
+    });
+    return h('div', { class: 'waterfall', id: 'waterfall' }, [
+      h('div', { class: 'wf-header' }, [h('div', { text: 'Span' }), axis]),
+      h('div', { class: 'wf-body' }, rows),
+    ]);
+  }
+
+  function spanRow(t, s, index, depth, info, total, marks, collapsed) {
+    var color = colorOf(s.serviceName);
+    var isError = s.status === 'error';
+    var hasKids = !!info.kids[s.spanId];
+    var orphan = index > 0 && (!s.parentId || !info.byId[s.parentId]);
+    var left = Math.max(0, (s.startTime - t.startTime) / total * 100);
+    var width = Math.max(0, (s.endTime - s.startTime) / total * 100);
+    // The duration goes after the bar, else before it, else inside it (a bar spanning the whole axis).
+    var labelPlace = left + width < 80 ? 'after' : left > 18 ? 'before' : 'inside';
+    var labelStyle = labelPlace === 'after' ? { left: (left + width) + '%' } : labelPlace === 'before' ? { right: (100 - left) + '%' } : { right: (100 - left - width) + '%' };
+    var guides = [];
+    for (var g = 1; g <= depth; g++) guides.push(h('span', { class: 'guide', style: { left: (g * 14 + 2) + 'px' } }));
+    var twisty = h('button', {
+      class: 'twisty' + (hasKids ? '' : ' leaf'), type: 'button', tabindex: hasKids ? '0' : '-1',
+      'aria-label': collapsed ? 'Expand' : 'Collapse', text: collapsed ? '▸' : '▾',
+      onclick: function (e) {
+        e.stopPropagation();
+        if (state.collapsed[s.spanId]) delete state.collapsed[s.spanId]; else state.collapsed[s.spanId] = true;
+        renderDetail();
+      },
+    });
+    var errText = s.error ? s.error.type + ': ' + s.error.message : (s.statusMessage || 'error');
+    return h('div', {
+      class: 'span-row' + (isError ? ' is-error' : '') + (s.spanId === state.spanId ? ' is-selected' : ''),
+      data: { spanId: s.spanId, service: s.serviceName, status: s.status, kind: s.kind },
+      style: { '--c': color },
+      onclick: function () { selectSpan(s.spanId); },
+    }, [
+      h('div', { class: 'wf-name', style: { 'padding-left': (6 + depth * 14) + 'px' } }, [
+        h('span', { class: 'svc-stripe' }), guides, twisty,
+        h('span', { class: 'span-name', title: s.name, text: s.name || '(unnamed)' }),
+        s.kind !== 'internal' ? h('span', { class: 'kind k-' + s.kind, text: s.kind }) : null,
+        depth === 0 || (info.byId[s.parentId] && info.byId[s.parentId].serviceName !== s.serviceName) || orphan ? h('span', { class: 'span-svc', text: s.serviceName }) : null,
+        orphan ? h('span', { class: 'missing', title: 'Its parent span (' + (s.parentId || 'none') + ') has not arrived', text: 'parent missing' }) : null,
+        isError ? h('span', { class: 'err-mark', title: errText, 'aria-label': 'error', text: '!' }) : null,
+      ]),
+      h('div', { class: 'track' }, marks.map(function (v) {
+        return h('span', { class: 'gridline', style: { left: (v / total * 100) + '%' } });
+      }).concat([
+        h('div', { class: 'bar' + (isError ? ' is-error' : ''), style: { left: left + '%', width: width + '%' }, title: s.name + ' · ' + fmtDur(s.durationMs) }),
+        h('span', { class: 'bar-label' + (isError ? ' is-error' : '') + (labelPlace === 'inside' ? ' inside' : ''), style: labelStyle, text: fmtDur(s.durationMs) }),
+      ])),
+    ]);
+  }
+
+  function logLine(t, log, linked) {
+    return h('li', {
+      class: linked && log.spanId ? 'linked' : '',
+      onclick: linked && log.spanId ? function () { selectSpan(log.spanId); } : null,
+    }, [
+      h('span', { class: 'when', text: '+' + fmtDur(log.time - t.startTime) }),
+      h('span', { class: 'lvl l-' + log.level, text: log.level }),
+      svcChip(log.serviceName),
+      h('span', { class: 'msg', text: log.message }),
+    ]);
+  }
+
+  function logsSection(t) {
+    if (!t.logs.length) return null;
+    return h('div', { class: 'section', id: 'trace-logs' }, [
+      h('h4', { text: 'Logs (' + t.logs.length + ')' }),
+      h('ul', { class: 'logs' }, t.logs.map(function (l) { return logLine(t, l, true); })),
+    ]);
+  }
+
+  // --- span detail --------------------------------------------------------
+
+  function renderSide() {
+    var side = $('side');
+    var t = state.trace;
+    var s = t && state.spanId ? t.spans.find(function (x) { return x.spanId === state.spanId; }) : null;
+    if (!s) { side.hidden = true; side.replaceChildren(); return; }
+    side.hidden = false;
+    var blocks = [];
+    blocks.push(h('div', { class: 'side-head' }, [
+      h('div', { class: 'side-title' }, [
+        h('h3', { id: 'span-title', text: s.name || '(unnamed)' }),
+        h('button', { class: 'close', type: 'button', 'aria-label': 'Close', text: '×', onclick: function () { selectSpan(null); } }),
+      ]),
+      h('div', { class: 'chips' }, [
+        svcChip(s.serviceName),
+        h('span', { class: 'kind k-' + s.kind, text: s.kind }),
+        h('span', { class: 'badge ' + statusClass(s.status), text: s.status }),
+      ]),
+    ]));
+    blocks.push(h('div', { class: 'block' }, h('dl', { class: 'kv' }, kv([
+      ['Duration', fmtDur(s.durationMs)],
+      ['Starts at', '+' + fmtDur(s.startTime - t.startTime) + '  (' + fmtClock(s.startTime) + ')'],
+      ['Service', s.serviceName],
+      ['Span id', s.spanId],
+      ['Parent id', s.parentId || '—'],
+      s.statusMessage ? ['Status message', s.statusMessage] : null,
+      s.tags && s.tags.length ? ['Tags', s.tags.join(', ')] : null,
+    ]))));
+    if (s.status === 'error' || s.error) {
+      blocks.push(h('div', { class: 'block', id: 'span-error' }, [
+        h('h4', { text: 'Error' }),
+        h('div', { class: 'error-box' }, [
+          h('span', { class: 'etype', text: s.error ? s.error.type : 'Error' }), ': ',
+          h('span', { class: 'emsg', text: s.error ? s.error.message : (s.statusMessage || 'The span ended with an error status.') }),
+          s.error && s.error.stack ? h('pre', { text: s.error.stack }) : null,
+        ]),
+      ]));
+    }
+    if (s.model || s.provider || s.usage || typeof s.cost === 'number') {
+      var u = s.usage || {};
+      blocks.push(h('div', { class: 'block', id: 'span-llm' }, [
+        h('h4', { text: 'LLM' }),
+        h('dl', { class: 'kv', style: { 'margin-bottom': '8px' } }, kv([
+          ['Model', s.model || '—'],
+          s.provider ? ['Provider', s.provider] : null,
+        ])),
+        h('div', { class: 'stats' }, [
+          stat('Input', fmtNum(u.inputTokens), 'llm-input-tokens'),
+          stat('Output', fmtNum(u.outputTokens), 'llm-output-tokens'),
+          stat('Total', fmtNum(u.totalTokens), 'llm-total-tokens'),
+          stat('Cost', typeof s.cost === 'number' ? fmtCost(s.cost) : '–', 'llm-cost'),
+        ]),
+      ]));
+    }
+    if (s.input !== undefined || s.output !== undefined) {
+      blocks.push(h('div', { class: 'block' }, [
+        h('h4', { text: 'Input / output' }),
+        s.input !== undefined ? h('div', { class: 'io' }, [h('div', { class: 'io-label', text: 'Input' }), h('pre', { id: 'span-input', text: pretty(s.input) })]) : null,
+        s.output !== undefined ? h('div', { class: 'io' }, [h('div', { class: 'io-label', text: 'Output' }), h('pre', { id: 'span-output', text: pretty(s.output) })]) : null,
+      ]));
+    }
+    var keys = Object.keys(s.attributes || {}).sort();
+    if (keys.length) {
+      blocks.push(h('div', { class: 'block' }, [
+        h('h4', { text: 'Attributes (' + keys.length + ')' }),
+        h('dl', { class: 'kv attrs' }, kv(keys.map(function (k) { return [k, fmtValue(s.attributes[k])]; }))),
+      ]));
+    }
+    if (s.signals && s.signals.length) {
+      blocks.push(h('div', { class: 'block' }, [
+        h('h4', { text: 'Signals' }),
+        h('dl', { class: 'kv' }, kv(s.signals.map(function (g) { return [g.name, String(g.value)]; }))),
+      ]));
+    }
+    if (s.events && s.events.length) {
+      blocks.push(h('div', { class: 'block' }, [
+        h('h4', { text: 'Events (' + s.events.length + ')' }),
+        h('ul', { class: 'logs' }, s.events.map(function (ev) {
+          var attrs = ev.attributes ? Object.keys(ev.attributes).map(function (k) { return k + '=' + fmtValue(ev.attributes[k]); }).join(' ') : '';
+          return h('li', null, [
+            h('span', { class: 'when', text: '+' + fmtDur(ev.time - t.startTime) }),
+            h('span', { class: 'lvl', text: 'event' }), h('span', { text: ev.name }),
+            h('span', { class: 'msg', text: attrs }),
+          ]);
+        })),
+      ]));
+    }
+    var logs = t.logs.filter(function (l) { return l.spanId === s.spanId; });
+    if (logs.length) {
+      blocks.push(h('div', { class: 'block', id: 'span-logs' }, [
+        h('h4', { text: 'Logs (' + logs.length + ')' }),
+        h('ul', { class: 'logs' }, logs.map(function (l) { return logLine(t, l, false); })),
+      ]));
+    }
+    if (s.links && s.links.length) {
+      blocks.push(h('div', { class: 'block' }, [
+        h('h4', { text: 'Links' }),
+        h('dl', { class: 'kv' }, kv(s.links.map(function (l) { return ['trace ' + l.traceId, 'span ' + l.spanId]; }))),
+      ]));
+    }
+    side.replaceChildren.apply(side, blocks);
+  }
+
+  function kv(pairs) {
+    var out = [];
+    pairs.forEach(function (p) {
+      if (!p) return;
+      out.push(h('dt', { text: p[0], title: p[0] }), h('dd', { text: p[1] }));
+    });
+    return out;
+  }
+  function stat(label, value, id) {
+    return h('div', { class: 'stat', id: id }, [h('span', { text: label }), h('b', { text: value })]);
+  }
+  function fmtValue(v) {
+    if (Array.isArray(v)) return '[' + v.map(String).join(', ') + ']';
+    return v === null || v === undefined ? '' : String(v);
+  }
+  function pretty(text) {
+    if (typeof text !== 'string') return String(text);
+    try { return JSON.stringify(JSON.parse(text), null, 2); } catch (e) { return text; }
+  }
+  function copy(text) {
+    if (navigator.clipboard) navigator.clipboard.writeText(text).catch(function () {});
+  }
+
+  // --- navigation ---------------------------------------------------------
+
+  function writeHash() {
+    var parts = [];
+    if (state.selectedId) parts.push('trace=' + state.selectedId);
+    if (state.spanId) parts.push('span=' + state.spanId);
+    history.replaceState(null, '', parts.length ? '#' + parts.join('&') : location.pathname + location.search);
+  }
+  function select(id, spanId) {
+    if (state.selectedId !== id) { state.trace = null; state.collapsed = {}; }
+    state.selectedId = id;
+    state.spanId = spanId;
+    writeHash();
+    renderList(); renderDetail(); renderSide();
+    loadTrace(id);
+  }
+  function selectSpan(spanId) {
+    state.spanId = spanId;
+    writeHash();
+    renderDetail(); renderSide();
+  }
+
+  function setLive(on) {
+    var el = $('live');
+    el.className = 'live' + (on ? ' on' : '');
+    el.title = on ? 'Receiving updates' : 'Reconnecting…';
+    $('live-text').textContent = on ? 'Live' : 'Offline';
+  }
+  function connect() {
+    if (!window.EventSource) return;
+    var es = new EventSource('/api/stream');
+    es.onopen = function () { setLive(true); loadList(); };
+    es.onerror = function () { setLive(false); };
+    es.addEventListener('trace', function (e) {
+      var s = JSON.parse(e.data);
+      if (!state.traces.some(function (t) { return t.id === s.id; })) state.fresh[s.id] = true;
+      later('list', loadList, 150);
+      if (s.id === state.selectedId) later('trace', function () { loadTrace(s.id); }, 150);
+    });
+    es.addEventListener('evict', function () { later('list', loadList, 150); });
+    es.addEventListener('clear', function () {
+      state.selectedId = null; state.trace = null; state.spanId = null; writeHash();
+      loadList(); renderDetail(); renderSide();
+    });
+  }
+
+  function init() {
+    var search = $('q');
+    search.addEventListener('input', function () {
+      state.filter.q = search.value.trim();
+      clearTimeout(timers.search);
+      timers.search = setTimeout(loadList, 120);
+    });
+    $('service').addEventListener('change', function (e) { state.filter.service = e.target.value; loadList(); });
+    Array.prototype.forEach.call(document.querySelectorAll('.seg button'), function (b) {
+      b.addEventListener('click', function () { state.filter.status = b.dataset.status; renderFilters(); loadList(); });
+    });
+    $('clear').addEventListener('click', function () {
+      fetch('/api/traces', { method: 'DELETE' }).then(loadList);
+    });
+    document.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape' && state.spanId) selectSpan(null);
+      if (e.key === '/' && document.activeElement !== search) { e.preventDefault(); search.focus(); }
+    });
+    window.addEventListener('resize', function () {
+      clearTimeout(timers.resize);
+      timers.resize = setTimeout(function () { if (state.trace) renderDetail(); }, 100);
+    });
+    setInterval(function () {
+      Array.prototype.forEach.call(document.querySelectorAll('.tr-time'), function (el) {
+        el.textContent = fmtAgo(Number(el.dataset.time));
+      });
+    }, 10000);
+    window.addEventListener('hashchange', function () {
+      var next = new URLSearchParams(location.hash.slice(1));
+      if (next.get('trace')) select(next.get('trace'), next.get('span'));
+    });
+    var hash = new URLSearchParams(location.hash.slice(1));
+    renderDetail();
+    loadList().then(function () {
+      if (hash.get('trace')) select(hash.get('trace'), hash.get('span'));
+    });
+    connect();
+  }
+  init();
+})();
+`;
