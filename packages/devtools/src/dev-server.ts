@@ -4,7 +4,7 @@ import { consoleExporter, type TraceData } from '@tracewire/core';
 import { decodeOtlpLogs, decodeOtlpTraces } from '@tracewire/otlp';
 import { decodeBody, type Ingest } from './internal/decode-body';
 import { type NormalizedBatch, PayloadError } from './internal/normalize';
-import { PAGE_CSP, PAGE_HTML } from './internal/page';
+import { PAGE_CSP, pageHtml } from './internal/page';
 import { HttpError, readBody } from './internal/read-body';
 import { type TraceFile, traceFile } from './internal/trace-file';
 import { createTraceStore, summarize, type TraceStore } from './trace-store';
@@ -129,7 +129,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         if (event.replayed) return;
         if (!opts.quiet) {
           printer.export({ traces: [forTerminal(event.trace)], logs: [] });
-          safely(() => write(`${paint(`  ↳ ${viewerUrl}/#trace=${event.trace.id}`, colors)}\n\n`));
+          safely(() => write(`${paint(`  ↳ ${viewerUrl}/trace/${event.trace.id}`, colors)}\n\n`));
         }
         if (opts.onTrace) safely(() => opts.onTrace!(event.trace));
         return;
@@ -209,7 +209,17 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       return methodNotAllowed(res, path === '/api/traces' ? 'GET, HEAD, DELETE' : 'GET, HEAD');
     }
 
-    if (path === '/' || path === '/index.html') {
+    const traceLink = path.startsWith('/trace/') ? path.slice('/trace/'.length) : undefined;
+    if (path === '/' || path === '/index.html' || traceLink !== undefined) {
+      // A trace's own address carries the trace, so the page shows it before any fetch.
+      const page =
+        traceLink === undefined
+          ? pageHtml()
+          : pageHtml({
+              id: traceLink,
+              trace: store.get(traceLink) ?? null,
+              list: listing({ limit: 500 }),
+            });
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'no-store',
@@ -218,25 +228,18 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         'referrer-policy': 'no-referrer',
         'x-frame-options': 'DENY',
       });
-      res.end(method === 'HEAD' ? undefined : PAGE_HTML);
+      res.end(method === 'HEAD' ? undefined : page);
       return;
     }
     if (path === '/api/traces') {
       const filter: TraceFilter = {};
-      for (const key of ['service', 'status', 'q'] as const) {
+      for (const key of ['service', 'status', 'q', 'user', 'session', 'tag'] as const) {
         const value = url.searchParams.get(key);
         if (value) filter[key] = value;
       }
       const limit = Number(url.searchParams.get('limit') ?? 500);
       if (Number.isInteger(limit) && limit >= 0) filter.limit = limit;
-      const traces = store.list(filter);
-      const all = store.list();
-      return sendJson(res, 200, {
-        traces,
-        services: store.services(),
-        total: all.length,
-        errors: all.filter((t) => t.status === 'error').length,
-      });
+      return sendJson(res, 200, listing(filter));
     }
     if (path.startsWith('/api/traces/')) {
       const id = path.slice('/api/traces/'.length);
@@ -254,6 +257,16 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       return;
     }
     return sendJson(res, 404, { error: `no such page: ${path}` });
+  }
+
+  function listing(filter: TraceFilter) {
+    const all = store.list();
+    return {
+      traces: store.list(filter),
+      services: store.services(),
+      total: all.length,
+      errors: all.filter((t) => t.status === 'error').length,
+    };
   }
 
   async function receive(req: IncomingMessage, res: ServerResponse, kind: Ingest): Promise<void> {

@@ -10,8 +10,8 @@ export const PAGE_SCRIPT = String.raw`
   var PALETTE = ['#4f7df3', '#e8833a', '#9b5de5', '#13a89e', '#e05297', '#c9a227', '#2fa84f', '#0ba5c7', '#7a6f66', '#d9534f', '#5c6bc0', '#8ab31d'];
   var state = {
     traces: [], services: [], total: 0, errors: 0,
-    filter: { q: '', service: '', status: '' },
-    selectedId: null, trace: null, spanId: null, collapsed: {}, fresh: {}, colors: {}, used: [],
+    filter: { q: '', service: '', status: '', user: '', session: '', tag: '' },
+    selectedId: null, trace: null, loading: false, spanId: null, collapsed: {}, fresh: {}, colors: {}, used: [],
   };
   var $ = function (id) { return document.getElementById(id); };
 
@@ -31,6 +31,11 @@ export const PAGE_SCRIPT = String.raw`
     }
     add(el, children);
     return el;
+  }
+  /** Replaces an element's children; null entries (optional parts) are skipped, never printed. */
+  function fill(el, children) {
+    el.replaceChildren();
+    add(el, children);
   }
   function add(el, children) {
     if (children === null || children === undefined || children === false) return;
@@ -85,9 +90,45 @@ export const PAGE_SCRIPT = String.raw`
   function fmtNum(n) { return typeof n === 'number' ? n.toLocaleString('en-US') : '–'; }
   function plural(n, word) { return n + ' ' + word + (n === 1 ? '' : 's'); }
   function svcChip(name, extra) {
-    return h('span', { class: 'svc', style: { '--c': colorOf(name) }, title: name }, [h('i'), name, extra]);
+    return h('span', { class: 'svc', style: { '--c': colorOf(name) }, title: name }, [h('i'), h('span', { class: 'svc-name', text: name }), extra]);
   }
   function statusClass(s) { return 's-' + (s || 'unset'); }
+  /** What happened, in words: the raw status 'unset' is what OpenTelemetry leaves on a 2xx. */
+  function outcome(status, code) {
+    if (status === 'error') return { label: 'Error', cls: 's-error' };
+    if (status === 'aborted') return { label: 'Aborted', cls: 's-aborted' };
+    if (status === 'cancelled') return { label: 'Cancelled', cls: 's-cancelled' };
+    if (typeof code === 'number' && code >= 400) return { label: 'Client error', cls: 's-warn' };
+    return { label: 'OK', cls: 's-ok' };
+  }
+  function codeChip(code) {
+    if (typeof code !== 'number') return null;
+    return h('span', { class: 'code' + (code >= 500 ? ' c5' : code >= 400 ? ' c4' : ''), title: 'HTTP status', text: code });
+  }
+  function rootCode(t) {
+    var root = t.spans[0];
+    var code = root && root.attributes ? root.attributes['http.response.status_code'] : undefined;
+    return typeof code === 'number' ? code : undefined;
+  }
+  function fmtTokens(n) { return n >= 10000 ? (n / 1000).toFixed(n >= 100000 ? 0 : 1) + 'k' : fmtNum(n); }
+  /** "1,290 tokens · $0.00042", the totals of a trace's LLM calls. */
+  function llmText(llm) {
+    var parts = [fmtTokens(llm.totalTokens) + ' tokens'];
+    if (typeof llm.cost === 'number') parts.push(fmtCost(llm.cost) + (llm.unpriced ? ' + ' + llm.unpriced + ' unpriced' : ''));
+    return parts.join(' · ');
+  }
+  function truncatedText(cut) {
+    var parts = [];
+    if (cut.spans) parts.push(plural(cut.spans, 'span') + ' left out');
+    if (cut.logs) parts.push(plural(cut.logs, 'log') + ' left out');
+    if (cut.fields) parts.push(plural(cut.fields, 'long value') + ' shortened');
+    return 'Truncated by the collector to fit its per-trace size limit: ' + (parts.join(', ') || fmtBytes(cut.bytes) + ' left out') + '.';
+  }
+  function fmtBytes(n) {
+    if (n < 1024) return n + ' B';
+    if (n < 1048576) return (n / 1024).toFixed(1) + ' KiB';
+    return (n / 1048576).toFixed(1) + ' MiB';
+  }
 
   // --- data -------------------------------------------------------------
 
@@ -96,6 +137,7 @@ export const PAGE_SCRIPT = String.raw`
     if (state.filter.q) p.set('q', state.filter.q);
     if (state.filter.service) p.set('service', state.filter.service);
     if (state.filter.status) p.set('status', state.filter.status);
+    ['user', 'session', 'tag'].forEach(function (k) { if (state.filter[k]) p.set(k, state.filter[k]); });
     return p.toString();
   }
   function getJson(url) {
@@ -110,19 +152,30 @@ export const PAGE_SCRIPT = String.raw`
     var seq = ++listSeq;
     return getJson('/api/traces?' + query()).then(function (d) {
       if (seq !== listSeq || !d) return;
-      state.traces = d.traces; state.services = d.services; state.total = d.total; state.errors = d.errors;
-      d.services.forEach(colorOf);
+      applyList(d);
       renderList(); renderFilters();
       if (!state.selectedId) renderDetail();
     }).catch(function () {});
   }
+  function applyList(d) {
+    state.traces = d.traces; state.services = d.services; state.total = d.total; state.errors = d.errors;
+    d.services.forEach(colorOf);
+  }
+  function applyTrace(t) {
+    state.trace = t;
+    state.loading = false;
+    if (t && state.spanId && !t.spans.some(function (s) { return s.spanId === state.spanId; })) state.spanId = null;
+  }
   function loadTrace(id) {
     return getJson('/api/traces/' + encodeURIComponent(id)).then(function (t) {
       if (state.selectedId !== id) return;
-      state.trace = t;
-      if (t && state.spanId && !t.spans.some(function (s) { return s.spanId === state.spanId; })) state.spanId = null;
-      renderDetail(); renderSide();
-    }).catch(function () {});
+      applyTrace(t);
+      renderSide(); renderDetail();
+    }).catch(function () {
+      if (state.selectedId !== id || !state.loading) return;
+      state.loading = false;
+      renderDetail();
+    });
   }
   var timers = {};
   function later(key, fn, ms) {
@@ -140,7 +193,7 @@ export const PAGE_SCRIPT = String.raw`
     var opts = [h('option', { value: '', text: 'All services' })].concat(names.map(function (n) {
       return h('option', { value: n, text: n });
     }));
-    sel.replaceChildren.apply(sel, opts);
+    fill(sel, opts);
     sel.value = current;
     $('count-all').textContent = state.total ? String(state.total) : '';
     $('count-error').textContent = state.errors ? String(state.errors) : '';
@@ -148,45 +201,62 @@ export const PAGE_SCRIPT = String.raw`
       b.setAttribute('aria-pressed', String(b.dataset.status === state.filter.status));
     });
     $('list-count').textContent = state.traces.length === state.total ? String(state.total) : state.traces.length + ' of ' + state.total;
+    var active = ['user', 'session', 'tag'].filter(function (k) { return state.filter[k]; });
+    var bar = $('active-filters');
+    bar.hidden = active.length === 0;
+    fill(bar, active.map(function (k) {
+      return h('button', {
+        class: 'ctx is-active', type: 'button', data: { filter: k, value: state.filter[k] }, title: 'Show all traces again',
+        onclick: function () { setFilter(k, ''); },
+      }, [h('span', { class: 'ctx-k', text: k }), h('span', { class: 'ctx-v', text: state.filter[k] }), h('span', { class: 'ctx-x', 'aria-label': 'remove filter', text: '×' })]);
+    }));
   }
 
   function renderList() {
     var list = $('trace-list');
     if (state.traces.length === 0) {
-      list.replaceChildren(emptyList());
+      fill(list, emptyList());
       return;
     }
     var rows = state.traces.map(function (t) {
       var cls = 'trace-row' + (t.id === state.selectedId ? ' is-selected' : '') + (t.status === 'error' ? ' is-error' : '') + (state.fresh[t.id] ? ' is-new' : '');
       var shown = t.services.length > 3 ? t.services.slice(0, 2) : t.services;
-      var code = typeof t.statusCode === 'number' ? h('span', { class: 'code' + (t.statusCode >= 500 ? ' c5' : t.statusCode >= 400 ? ' c4' : ''), text: t.statusCode }) : null;
+      var code = codeChip(t.statusCode);
+      var out = outcome(t.status, t.statusCode);
       return h('li', {
         class: cls, tabindex: '0', role: 'button', 'aria-label': t.name,
-        data: { traceId: t.id, status: t.status },
+        data: { traceId: t.id, status: t.status, outcome: out.label },
         onclick: function () { select(t.id, null); },
         onkeydown: function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(t.id, null); } },
       }, [
         h('div', { class: 'tr-line' }, [
-          h('span', { class: 'dot ' + statusClass(t.status), title: t.status }),
+          h('span', { class: 'dot ' + out.cls, title: out.label }),
           h('span', { class: 'tr-name', title: t.name, text: t.name || '(unnamed)' }),
           code,
           t.errorCount > 0 ? h('span', { class: 'err-count', text: plural(t.errorCount, 'error') }) : null,
           h('span', { class: 'tr-dur', text: fmtDur(t.durationMs) }),
         ]),
-        h('div', { class: 'tr-line' }, [
+        h('div', { class: 'tr-line tr-main' }, [
           h('span', { class: 'tr-services' }, shown.map(function (s) { return svcChip(s); }).concat(
             t.services.length > shown.length ? [h('span', { class: 'svc more', title: t.services.slice(shown.length).join(', '), text: '+' + (t.services.length - shown.length) })] : [])),
           h('span', { class: 'tr-meta', text: plural(t.spanCount, 'span') }),
           h('span', { class: 'tr-time', title: new Date(t.startTime).toISOString(), data: { time: String(t.startTime) }, text: fmtAgo(t.startTime) }),
         ]),
+        t.llm || t.userId || t.sessionId || t.truncated ? h('div', { class: 'tr-line tr-extra' }, [
+          t.llm ? h('span', { class: 'tr-llm', title: plural(t.llm.calls, 'LLM call'), text: llmText(t.llm) }) : null,
+          t.userId ? h('span', { class: 'tr-ctx', title: 'User ' + t.userId, text: 'user ' + t.userId }) : null,
+          t.sessionId ? h('span', { class: 'tr-ctx', title: 'Session ' + t.sessionId, text: 'session ' + t.sessionId }) : null,
+          t.truncated ? h('span', { class: 'trunc-tag', title: truncatedText(t.truncated), text: 'truncated' }) : null,
+        ]) : null,
       ]);
     });
-    list.replaceChildren.apply(list, rows);
+    fill(list, rows);
     state.fresh = {};
   }
 
   function emptyList() {
-    var filtered = state.filter.q || state.filter.service || state.filter.status;
+    var f = state.filter;
+    var filtered = f.q || f.service || f.status || f.user || f.session || f.tag;
     if (filtered && state.total > 0) {
       return h('li', { class: 'empty' }, [h('h3', { text: 'No matching traces' }), 'Clear the search or filters to see all ' + plural(state.total, 'trace') + '.']);
     }
@@ -201,8 +271,8 @@ export const PAGE_SCRIPT = String.raw`
       h('div', { class: 'howto' }, [
         h('span', { text: 'tracewire (native JSON)' }),
         h('code', { text: 'createTracer({\n  serviceName: \'orders\',\n  exporter: httpExporter({ url: \'' + origin + '/v1/tracewire\' }),\n})' }),
-        h('span', { text: 'OpenTelemetry SDKs (OTLP/HTTP JSON)' }),
-        h('code', { text: 'OTEL_EXPORTER_OTLP_ENDPOINT=' + origin + '\nOTEL_EXPORTER_OTLP_PROTOCOL=http/json' }),
+        h('span', { text: 'OpenTelemetry SDKs and @tracewire/otlp (OTLP/HTTP, protobuf or JSON)' }),
+        h('code', { text: 'OTEL_EXPORTER_OTLP_ENDPOINT=' + origin }),
       ]),
     ]));
   }
@@ -213,18 +283,21 @@ export const PAGE_SCRIPT = String.raw`
     var pane = $('detail');
     var t = state.trace;
     if (!state.selectedId) {
-      pane.replaceChildren(state.total ? h('div', { class: 'placeholder' }, 'Select a trace to see its waterfall.') : gettingStarted());
+      fill(pane, state.total ? h('div', { class: 'placeholder' }, 'Select a trace to see its waterfall.') : gettingStarted());
       return;
     }
     if (!t) {
-      pane.replaceChildren(h('div', { class: 'placeholder' }, 'This trace is not in the collector (evicted, cleared, or not arrived yet).'));
+      fill(pane, h('div', { class: 'placeholder', id: 'trace-missing' }, state.loading ? 'Loading trace…' : 'This trace is not in the collector (evicted, cleared, or not arrived yet).'));
       return;
     }
     var perService = {};
     t.spans.forEach(function (s) { perService[s.serviceName] = (perService[s.serviceName] || 0) + 1; });
+    var code = rootCode(t);
+    var out = outcome(t.status, code);
     var head = h('div', { class: 'trace-head', id: 'trace-head' }, [
       h('div', { class: 'th-title' }, [
-        h('span', { class: 'badge ' + statusClass(t.status), text: t.status }),
+        h('span', { class: 'badge ' + out.cls, id: 'trace-outcome', title: 'status: ' + t.status, text: out.label }),
+        codeChip(code),
         h('h2', { title: t.name, text: t.name || '(unnamed)' }),
       ]),
       h('div', { class: 'th-meta' }, [
@@ -235,11 +308,40 @@ export const PAGE_SCRIPT = String.raw`
         h('span', { text: 'started ' + fmtClock(t.startTime) }),
         h('code', { title: 'Trace id: click to copy', text: t.id, onclick: function () { copy(t.id); } }),
       ]),
+      t.llm ? h('div', { class: 'th-meta th-llm', id: 'trace-llm' }, [
+        h('span', null, [h('b', { text: t.llm.calls }), t.llm.calls === 1 ? ' LLM call' : ' LLM calls']),
+        h('span', { id: 'trace-tokens' }, [h('b', { text: fmtNum(t.llm.totalTokens) }), ' tokens (' + fmtNum(t.llm.inputTokens) + ' in, ' + fmtNum(t.llm.outputTokens) + ' out)']),
+        typeof t.llm.cost === 'number' ? h('span', { id: 'trace-cost' }, [h('b', { text: fmtCost(t.llm.cost) }), t.llm.unpriced ? ' (' + t.llm.unpriced + ' unpriced)' : '']) : null,
+      ]) : null,
+      contextRow(t),
+      t.truncated ? h('div', { class: 'trunc-note', id: 'trace-truncated', role: 'note', text: truncatedText(t.truncated) }) : null,
       h('div', { class: 'legend', id: 'legend' }, t.services.map(function (s) {
         return svcChip(s, h('small', { text: String(perService[s] || 0) }));
       })),
     ]);
-    pane.replaceChildren(head, waterfall(t), logsSection(t));
+    fill(pane, [head, waterfall(t), logsSection(t)]);
+  }
+
+  /** User, session and tags, each a button that filters the list to the traces sharing it. */
+  function contextRow(t) {
+    var items = [];
+    if (t.userId) items.push(ctxButton('user', t.userId, 'User'));
+    if (t.sessionId) items.push(ctxButton('session', t.sessionId, 'Session'));
+    (t.tags || []).forEach(function (tag) { items.push(ctxButton('tag', tag, 'Tag')); });
+    if (!items.length) return null;
+    return h('div', { class: 'th-ctx', id: 'trace-context' }, items);
+  }
+  function ctxButton(key, value, label) {
+    var active = state.filter[key] === value;
+    return h('button', {
+      class: 'ctx' + (active ? ' is-active' : ''), type: 'button', data: { filter: key, value: value },
+      title: active ? 'Showing only traces with this ' + label.toLowerCase() : 'Show every trace with this ' + label.toLowerCase(),
+      onclick: function () { setFilter(key, active ? '' : value); },
+    }, [h('span', { class: 'ctx-k', text: label }), h('span', { class: 'ctx-v', text: value })]);
+  }
+  function setFilter(key, value) {
+    state.filter[key] = value;
+    renderFilters(); renderDetail(); loadList();
   }
 
   function tree(t) {
@@ -271,7 +373,8 @@ export const PAGE_SCRIPT = String.raw`
     var total = Math.max(t.endTime - t.startTime, 0.001);
     // Labelled ticks at least 64px apart, so their labels never collide.
     var pane = $('detail').clientWidth || 800;
-    var trackPx = Math.max(80, pane - Math.max(260, pane * 0.4) - 72);
+    var nameW = nameColumn(t, info, pane);
+    var trackPx = Math.max(80, pane - nameW - 72);
     var marks = ticks(total, total * 64 / trackPx);
     var axis = h('div', { class: 'axis' }, marks.map(function (v) {
       return h('div', { class: 'tick', style: { left: (v / total * 100) + '%' }, text: fmtDur(v) });
@@ -289,10 +392,36 @@ export const PAGE_SCRIPT = String.raw`
       if (collapsed) { hiddenUnder = s.spanId; hiddenDepth = d; }
       rows.push(spanRow(t, s, i, d, info, total, marks, collapsed));
     });
-    return h('div', { class: 'waterfall', id: 'waterfall' }, [
+    return h('div', { class: 'waterfall', id: 'waterfall', style: { '--name-w': nameW + 'px' } }, [
       h('div', { class: 'wf-header' }, [h('div', { text: 'Span' }), axis]),
       h('div', { class: 'wf-body' }, rows),
     ]);
+  }
+
+  /** The service is named where the request enters it, and on spans whose parent is missing. */
+  function showsService(s, index, info) {
+    var parent = info.byId[s.parentId];
+    return index === 0 || !parent || parent.serviceName !== s.serviceName;
+  }
+  var canvas = null;
+  function textWidth(text, font) {
+    canvas = canvas || document.createElement('canvas').getContext('2d');
+    canvas.font = font;
+    return canvas.measureText(text).width;
+  }
+  /** Wide enough for the longest span name and service label, within 200px and 60% of the pane. */
+  function nameColumn(t, info, pane) {
+    var family = getComputedStyle(document.body).fontFamily;
+    var need = 0;
+    t.spans.forEach(function (s, i) {
+      var w = 6 + (info.depth[s.spanId] || 0) * 14 + 16 + 8 + textWidth(s.name || '(unnamed)', '13px ' + family);
+      if (s.kind !== 'internal') w += 6 + 10 + textWidth(s.kind.toUpperCase(), '600 9.5px ' + family) * 1.1;
+      if (showsService(s, i, info)) w += 6 + textWidth(s.serviceName, '11px ' + family);
+      if (i > 0 && !info.byId[s.parentId]) w += 6 + textWidth('parent missing', '11px ' + family);
+      if (s.status === 'error') w += 22;
+      need = Math.max(need, w);
+    });
+    return Math.round(Math.max(200, Math.min(need + 8, pane * 0.6)));
   }
 
   function spanRow(t, s, index, depth, info, total, marks, collapsed) {
@@ -327,7 +456,7 @@ export const PAGE_SCRIPT = String.raw`
         h('span', { class: 'svc-stripe' }), guides, twisty,
         h('span', { class: 'span-name', title: s.name, text: s.name || '(unnamed)' }),
         s.kind !== 'internal' ? h('span', { class: 'kind k-' + s.kind, text: s.kind }) : null,
-        depth === 0 || (info.byId[s.parentId] && info.byId[s.parentId].serviceName !== s.serviceName) || orphan ? h('span', { class: 'span-svc', text: s.serviceName }) : null,
+        showsService(s, index, info) ? h('span', { class: 'span-svc', title: s.serviceName, text: s.serviceName }) : null,
         orphan ? h('span', { class: 'missing', title: 'Its parent span (' + (s.parentId || 'none') + ') has not arrived', text: 'parent missing' }) : null,
         isError ? h('span', { class: 'err-mark', title: errText, 'aria-label': 'error', text: '!' }) : null,
       ]),
@@ -377,7 +506,10 @@ export const PAGE_SCRIPT = String.raw`
       h('div', { class: 'chips' }, [
         svcChip(s.serviceName),
         h('span', { class: 'kind k-' + s.kind, text: s.kind }),
-        h('span', { class: 'badge ' + statusClass(s.status), text: s.status }),
+        (function () {
+          var o = outcome(s.status, s.attributes ? s.attributes['http.response.status_code'] : undefined);
+          return h('span', { class: 'badge ' + o.cls, id: 'span-outcome', text: o.label });
+        })(),
       ]),
     ]));
     blocks.push(h('div', { class: 'block' }, h('dl', { class: 'kv' }, kv([
@@ -386,6 +518,7 @@ export const PAGE_SCRIPT = String.raw`
       ['Service', s.serviceName],
       ['Span id', s.spanId],
       ['Parent id', s.parentId || '—'],
+      ['Status', s.status],
       s.statusMessage ? ['Status message', s.statusMessage] : null,
       s.tags && s.tags.length ? ['Tags', s.tags.join(', ')] : null,
     ]))));
@@ -461,7 +594,7 @@ export const PAGE_SCRIPT = String.raw`
         h('dl', { class: 'kv' }, kv(s.links.map(function (l) { return ['trace ' + l.traceId, 'span ' + l.spanId]; }))),
       ]));
     }
-    side.replaceChildren.apply(side, blocks);
+    fill(side, blocks);
   }
 
   function kv(pairs) {
@@ -489,24 +622,31 @@ export const PAGE_SCRIPT = String.raw`
 
   // --- navigation ---------------------------------------------------------
 
-  function writeHash() {
-    var parts = [];
-    if (state.selectedId) parts.push('trace=' + state.selectedId);
-    if (state.spanId) parts.push('span=' + state.spanId);
-    history.replaceState(null, '', parts.length ? '#' + parts.join('&') : location.pathname + location.search);
+  // A trace's address is a path (/trace/<id>), so the server can put the trace
+  // into the page itself and a cold link renders without waiting for a fetch.
+  function writeUrl() {
+    var path = state.selectedId ? '/trace/' + encodeURIComponent(state.selectedId) : '/';
+    history.replaceState(null, '', path + (state.spanId ? '#span=' + state.spanId : ''));
+  }
+  /** The trace and span a URL names: /trace/<id>#span=<id>, or the older /#trace=<id>&span=<id>. */
+  function linkTarget() {
+    var hash = new URLSearchParams(location.hash.slice(1));
+    var m = /^\/trace\/([^\/]+)\/?$/.exec(location.pathname);
+    var trace = m ? decodeURIComponent(m[1]) : hash.get('trace');
+    return { trace: trace, span: hash.get('span') };
   }
   function select(id, spanId) {
-    if (state.selectedId !== id) { state.trace = null; state.collapsed = {}; }
+    if (state.selectedId !== id) { state.trace = null; state.loading = true; state.collapsed = {}; }
     state.selectedId = id;
     state.spanId = spanId;
-    writeHash();
-    renderList(); renderDetail(); renderSide();
+    writeUrl();
+    renderList(); renderSide(); renderDetail();
     loadTrace(id);
   }
   function selectSpan(spanId) {
     state.spanId = spanId;
-    writeHash();
-    renderDetail(); renderSide();
+    writeUrl();
+    renderSide(); renderDetail();
   }
 
   function setLive(on) {
@@ -528,7 +668,7 @@ export const PAGE_SCRIPT = String.raw`
     });
     es.addEventListener('evict', function () { later('list', loadList, 150); });
     es.addEventListener('clear', function () {
-      state.selectedId = null; state.trace = null; state.spanId = null; writeHash();
+      state.selectedId = null; state.trace = null; state.spanId = null; writeUrl();
       loadList(); renderDetail(); renderSide();
     });
   }
@@ -561,15 +701,32 @@ export const PAGE_SCRIPT = String.raw`
       });
     }, 10000);
     window.addEventListener('hashchange', function () {
-      var next = new URLSearchParams(location.hash.slice(1));
-      if (next.get('trace')) select(next.get('trace'), next.get('span'));
+      var next = linkTarget();
+      if (next.trace && next.trace !== state.selectedId) select(next.trace, next.span);
+      else if (next.span !== state.spanId) selectSpan(next.span);
     });
-    var hash = new URLSearchParams(location.hash.slice(1));
-    renderDetail();
-    loadList().then(function () {
-      if (hash.get('trace')) select(hash.get('trace'), hash.get('span'));
-    });
+
+    // What the server put into the page (on /trace/<id>) renders at once; the
+    // fetches below then bring it up to date.
+    var boot = readBoot();
+    var link = linkTarget();
+    if (boot && boot.list) applyList(boot.list);
+    if (link.trace) {
+      state.selectedId = link.trace;
+      state.spanId = link.span;
+      state.loading = true;
+      if (boot && boot.id === link.trace) applyTrace(boot.trace);
+      writeUrl();
+    }
+    renderFilters(); renderList(); renderSide(); renderDetail();
+    loadList();
+    if (link.trace) loadTrace(link.trace);
     connect();
+  }
+  function readBoot() {
+    var el = $('boot');
+    if (!el) return null;
+    try { return JSON.parse(el.textContent); } catch (e) { return null; }
   }
   init();
 })();

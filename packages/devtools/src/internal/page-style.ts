@@ -65,7 +65,16 @@ code, .mono { font-family: var(--mono); font-size: 12px; }
 .tr-name { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; flex: 1; min-width: 0; }
 .tr-dur { font-family: var(--mono); font-size: 12px; color: var(--text); font-variant-numeric: tabular-nums; }
 .tr-meta { color: var(--muted); font-size: 12px; white-space: nowrap; }
-.tr-services { display: flex; gap: 4px; flex: 1; min-width: 0; overflow: hidden; }
+/* Service chips wrap onto another line rather than being cut. */
+.tr-line.tr-main { flex-wrap: wrap; row-gap: 4px; }
+.tr-services { display: flex; flex-wrap: wrap; gap: 4px; flex: 1 1 auto; min-width: 0; }
+.tr-services .svc { max-width: 100%; min-width: 0; }
+.svc-name { overflow: hidden; text-overflow: ellipsis; min-width: 0; }
+.tr-extra { font-size: 11.5px; color: var(--muted); flex-wrap: wrap; row-gap: 2px; }
+.tr-llm { color: #7c3aed; font-family: var(--mono); font-size: 11px; white-space: nowrap; }
+.tr-ctx { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 100%; }
+.trunc-tag { font-size: 10.5px; font-weight: 600; text-transform: uppercase; letter-spacing: .03em; color: var(--warn); background: var(--warn-bg); border-radius: 3px; padding: 0 4px; }
+@media (prefers-color-scheme: dark) { .tr-llm { color: #c4b5fd; } }
 .svc.more { padding: 0 6px; }
 .tr-time { color: var(--faint); font-size: 11px; white-space: nowrap; }
 .dot { width: 8px; height: 8px; border-radius: 50%; flex: none; background: var(--ok); }
@@ -94,7 +103,20 @@ code, .mono { font-family: var(--mono); font-size: 12px; }
 .badge.s-error { background: var(--err-bg); color: var(--err); }
 .badge.s-ok { background: #e8f7ee; color: var(--ok); }
 @media (prefers-color-scheme: dark) { .badge.s-ok { background: #12301f; } }
-.badge.s-aborted, .badge.s-cancelled { background: var(--warn-bg); color: var(--warn); }
+.badge.s-aborted, .badge.s-cancelled, .badge.s-warn { background: var(--warn-bg); color: var(--warn); }
+.dot.s-warn { background: var(--warn); }
+.th-llm b { color: #7c3aed; }
+@media (prefers-color-scheme: dark) { .th-llm b { color: #c4b5fd; } }
+.th-ctx, .active-filters { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
+.active-filters { margin: 0; padding: 6px 12px; border-bottom: 1px solid var(--border-2); }
+.active-filters[hidden] { display: none; }
+.ctx { display: inline-flex; align-items: center; gap: 5px; height: 22px; padding: 0 8px; border: 1px solid var(--border); border-radius: 11px; background: var(--panel-2); cursor: pointer; font-size: 12px; max-width: 100%; }
+.ctx:hover { border-color: var(--accent); }
+.ctx.is-active { background: var(--accent-bg); border-color: var(--accent); color: var(--accent); }
+.ctx-k { color: var(--muted); font-size: 10.5px; text-transform: uppercase; letter-spacing: .04em; font-weight: 600; }
+.ctx-v { font-family: var(--mono); font-size: 11.5px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.ctx-x { color: var(--muted); font-size: 14px; line-height: 1; }
+.trunc-note { margin-top: 8px; padding: 6px 10px; border-radius: 6px; background: var(--warn-bg); color: var(--warn); font-size: 12px; font-weight: 500; }
 .th-meta { display: flex; flex-wrap: wrap; gap: 4px 14px; margin-top: 6px; color: var(--muted); font-size: 12px; }
 .th-meta b { color: var(--text); font-weight: 600; font-variant-numeric: tabular-nums; }
 .th-meta code { cursor: copy; }
@@ -102,7 +124,7 @@ code, .mono { font-family: var(--mono); font-size: 12px; }
 .legend .svc { font-size: 12px; height: 20px; color: var(--text); }
 .legend .svc small { color: var(--muted); }
 .waterfall { background: var(--panel); margin: 0; }
-.wf-header, .span-row { display: grid; grid-template-columns: minmax(260px, 40%) 1fr; }
+.wf-header, .span-row { display: grid; grid-template-columns: var(--name-w, minmax(260px, 40%)) 1fr; }
 .wf-header { position: sticky; top: 0; z-index: 2; background: var(--panel-2); border-bottom: 1px solid var(--border); height: 26px; font-size: 11px; color: var(--muted); }
 .wf-header > div:first-child { padding: 5px 12px; border-right: 1px solid var(--border-2); text-transform: uppercase; letter-spacing: .04em; font-weight: 600; }
 .axis { position: relative; margin: 0 64px 0 8px; }

@@ -30,6 +30,7 @@ const BODY = `
 <div class="layout">
   <section class="list-pane" aria-label="Traces">
     <div class="pane-head"><span>Traces</span><span id="list-count"></span></div>
+    <div id="active-filters" class="active-filters" hidden></div>
     <ol id="trace-list" class="trace-list"></ol>
   </section>
   <main id="detail" class="detail-pane"></main>
@@ -41,8 +42,7 @@ function hash(text: string): string {
   return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 }
 
-/** The viewer page: markup, style and script in one response. */
-export const PAGE_HTML = `<!doctype html>
+const PAGE_START = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -51,10 +51,24 @@ export const PAGE_HTML = `<!doctype html>
 <link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='4' fill='%234f46e5'/%3E%3Cpath d='M4 5h8M4 8h5M4 11h7' stroke='white' stroke-width='1.6' stroke-linecap='round'/%3E%3C/svg%3E">
 <style>${STYLE}</style>
 </head>
-<body>${BODY}<script>${SCRIPT}</script>
+<body>${BODY}`;
+
+const PAGE_END = `<script>${SCRIPT}</script>
 </body>
 </html>
 `;
+
+/**
+ * The viewer page: markup, style and script in one response. `boot`, when
+ * given, is data the script renders before its first fetch (a JSON data block:
+ * never executed, so the CSP needs no exception, and `<` is escaped so no
+ * value can close the element).
+ */
+export function pageHtml(boot?: unknown): string {
+  if (boot === undefined) return PAGE_START + PAGE_END;
+  const json = JSON.stringify(boot).replace(/</g, '\\u003c');
+  return `${PAGE_START}<script type="application/json" id="boot">${json}</script>\n${PAGE_END}`;
+}
 
 /** Allows exactly the page's own script and style; nothing inline from data can run. */
 export const PAGE_CSP = [
