@@ -117,7 +117,7 @@ describe('tracewire CLI', () => {
     await post(`${server.url}/v1/tracewire`, nativeBatch(demo.parts));
     await server.store.waitFor((t) => t.finished);
     expect(run.out()).toContain('[payments] POST /charge');
-    expect(run.out()).toContain(`${server.url}/#trace=${demo.traceId}`);
+    expect(run.out()).toContain(`${server.url}/trace/${demo.traceId}`);
   });
 
   it('exits 1 with advice when the port is taken', async () => {
