@@ -2,7 +2,7 @@ import type { TraceData } from '@tracewire/core';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTraceStore, type TraceStore } from '../src/index';
-import { demoCheckout, newSpanId } from './helpers/demo';
+import { demoCheckout, heavyPart, newSpanId } from './helpers/demo';
 
 const stores: TraceStore[] = [];
 function store(options: Parameters<typeof createTraceStore>[0] = {}): TraceStore {
@@ -13,19 +13,6 @@ function store(options: Parameters<typeof createTraceStore>[0] = {}): TraceStore
 afterEach(() => {
   for (const s of stores.splice(0)) s.close();
 });
-
-/** One service's trace of `spans` spans, each with an input of `chars` characters. */
-function heavyPart(spans: number, chars: number): TraceData {
-  const part = structuredClone(demoCheckout().parts[3]!);
-  const root = part.spans[0]!;
-  part.spans = Array.from({ length: spans }, (_, i) => ({
-    ...root,
-    spanId: i === 0 ? root.spanId : newSpanId(),
-    parentId: i === 0 ? root.parentId : root.spanId,
-    input: JSON.stringify('y'.repeat(chars)),
-  }));
-  return part;
-}
 
 /** What assembly decides, without arrival-dependent fields. */
 function shape(s: TraceStore, id: string) {

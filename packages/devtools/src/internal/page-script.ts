@@ -658,7 +658,11 @@ export const PAGE_SCRIPT = String.raw`
   function connect() {
     if (!window.EventSource) return;
     var es = new EventSource('/api/stream');
-    es.onopen = function () { setLive(true); loadList(); };
+    es.onopen = function () {
+      setLive(true); loadList();
+      // Whatever changed before the stream (re)connected; a missing trace announces itself when it arrives.
+      if (state.trace) loadTrace(state.selectedId);
+    };
     es.onerror = function () { setLive(false); };
     es.addEventListener('trace', function (e) {
       var s = JSON.parse(e.data);
@@ -720,7 +724,8 @@ export const PAGE_SCRIPT = String.raw`
     }
     renderFilters(); renderList(); renderSide(); renderDetail();
     loadList();
-    if (link.trace) loadTrace(link.trace);
+    // A trace the page already carries (or knows is missing) is fetched again only when it changes.
+    if (link.trace && !(boot && boot.id === link.trace)) loadTrace(link.trace);
     connect();
   }
   function readBoot() {
