@@ -89,7 +89,7 @@ it('refuses traces a real page on another origin posts, and still takes every ex
     expect(answers.map((res) => res.status())).toEqual([403, 403, 403, 403, 403]);
     const sink = page.frame({ name: 'sink' })!;
     await expect
-      .poll(() => sink.evaluate(() => document.body?.textContent ?? ''))
+      .poll(() => sink.locator('body').textContent())
       .toContain('cross-origin requests are refused');
     await page.close();
   }

@@ -203,19 +203,19 @@ describe('what the viewer shows of a trace', () => {
         [...el.childNodes].filter((n) => n.nodeType !== 1).map((n) => n.textContent),
       ),
     ).toEqual([]);
-    expect(await detail.innerText()).not.toMatch(/\bnull\b/);
+    expect(await detail.textContent()).not.toMatch(/\bnull\b/);
     expect(await page.locator('#trace-logs').count()).toBe(0);
     expect(await page.locator('#trace-outcome').textContent()).toBe('OK');
     expect(await page.locator('#trace-head .code').textContent()).toBe('200');
-    expect(await page.locator('#trace-head').innerText()).not.toMatch(/unset/i);
+    expect(await page.locator('#trace-head').textContent()).not.toMatch(/unset/i);
     const okRow = page.locator(`.trace-row[data-trace-id="${ok.id}"]`);
     expect(await okRow.getAttribute('data-outcome')).toBe('OK');
 
     // The span panel names the outcome and keeps the raw status.
     await page.locator(`.span-row[data-span-id="${ok.rootSpanId}"]`).click();
     expect(await page.locator('#span-outcome').textContent()).toBe('OK');
-    const facts = await page.locator('.side .kv').first().innerText();
-    expect(facts).toMatch(/Status\s+unset/);
+    const facts = await page.locator('.side .kv').first().textContent();
+    expect(facts).toMatch(/Status\s*unset/);
 
     await page.locator(`.trace-row[data-trace-id="${missing.id}"]`).click();
     await expect.poll(() => page!.locator('#trace-outcome').textContent()).toBe('Client error');
@@ -249,7 +249,7 @@ describe('what the viewer shows of a trace', () => {
     const rows = page.locator('.trace-row');
     await expect.poll(() => rows.count()).toBe(3);
     const context = page.locator('#trace-context .ctx');
-    expect(await context.allInnerTexts()).toEqual([
+    expect(await context.allTextContents()).toEqual([
       expect.stringMatching(/user\s*alice/i),
       expect.stringMatching(/session\s*sess-1/i),
       expect.stringMatching(/tag\s*checkout/i),
@@ -261,7 +261,7 @@ describe('what the viewer shows of a trace', () => {
     await page.locator('#trace-context .ctx[data-filter="session"]').click();
     await expect.poll(ids).toEqual(of(0, 1));
     expect(await page.locator('#active-filters').isVisible()).toBe(true);
-    expect(await page.locator('#active-filters').innerText()).toMatch(/session\s*sess-1/i);
+    expect(await page.locator('#active-filters').textContent()).toMatch(/session\s*sess-1/i);
     expect(await page.locator('#list-count').textContent()).toBe('2 of 3');
     // Removing the filter shows every trace again.
     await page.locator('#active-filters .ctx[data-filter="session"]').click();
@@ -273,7 +273,7 @@ describe('what the viewer shows of a trace', () => {
     await page.locator('#trace-context .ctx[data-filter="tag"][data-value="beta"]').click();
     await expect.poll(ids).toEqual(of(0));
     // The list row names user and session too.
-    const row = await rows.first().innerText();
+    const row = await rows.first().textContent();
     expect(row).toContain('user alice');
     expect(row).toContain('session sess-1');
   });
@@ -305,10 +305,10 @@ describe('what the viewer shows of a trace', () => {
       '1,790 tokens (1,634 in, 156 out)',
     );
     expect(await page.locator('#trace-cost').textContent()).toBe('$0.0016');
-    expect(await page.locator('#trace-llm').innerText()).toContain('2 LLM calls');
+    expect(await page.locator('#trace-llm').textContent()).toContain('2 LLM calls');
 
     await page.locator(`.span-row[data-span-id="${second.spanId}"]`).click();
-    expect(await page.locator('#span-llm').innerText()).toContain('claude-haiku');
+    expect(await page.locator('#span-llm').textContent()).toContain('claude-haiku');
     expect(await page.locator('#llm-total-tokens b').textContent()).toBe('500');
     expect(await page.locator('#llm-cost b').textContent()).toBe('$0.0012');
     await page.locator(`.span-row[data-span-id="${demo.ids.llm}"]`).click();
