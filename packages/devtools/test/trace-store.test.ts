@@ -230,6 +230,31 @@ describe('bounds and waiting', () => {
     expect(s.bytes).toBeLessThanOrEqual(100_000);
   });
 
+  it('sums tokens and cost over the LLM spans, counting those without a cost', () => {
+    const s = store();
+    const demo = demoCheckout();
+    const orders = demo.parts[1]!;
+    const llm = orders.spans.find((x) => x.spanId === demo.ids.llm)!;
+    orders.spans.push(
+      { ...llm, spanId: newSpanId(), usage: { inputTokens: 10, outputTokens: 5 }, cost: 0.01 },
+      { ...llm, spanId: newSpanId(), usage: { inputTokens: 7, outputTokens: 3 }, cost: undefined },
+    );
+    s.ingest({ traces: demo.parts, logs: [] });
+    const { llm: totals } = s.get(demo.traceId)!;
+    expect(totals).toMatchObject({
+      calls: 3,
+      inputTokens: 1251,
+      outputTokens: 64,
+      // The second span has no totalTokens: its input and output count.
+      totalTokens: 1290 + 15 + 10,
+      unpriced: 1,
+    });
+    expect(totals!.cost).toBeCloseTo(0.01042, 10);
+    const plain = demoCheckout().parts[3]!;
+    s.ingest({ traces: [plain], logs: [] });
+    expect(s.get(plain.id)!.llm).toBeUndefined();
+  });
+
   it('finishes a trace after the quiet period and again after a late part', async () => {
     const s = store({ settleMs: 30 });
     const demo = demoCheckout();
