@@ -6,6 +6,7 @@ import { decodeBody, type Ingest } from './internal/decode-body';
 import { type NormalizedBatch, PayloadError } from './internal/normalize';
 import { PAGE_CSP, pageHtml } from './internal/page';
 import { HttpError, readBody } from './internal/read-body';
+import { crossOriginRefusal, isLoopback, isLoopbackHostHeader } from './internal/request-guards';
 import { type TraceFile, traceFile } from './internal/trace-file';
 import { createTraceStore, summarize, type TraceStore } from './trace-store';
 import type { AssembledTrace, StoreEvent, TraceFilter } from './types';
@@ -62,8 +63,8 @@ const INGEST_PATHS: Record<string, Ingest> = {
 
 /**
  * Starts the local development collector: it receives traces from every
- * service on the machine (native JSON on `/v1/tracewire`, OTLP/JSON on
- * `/v1/traces` and `/v1/logs`), assembles each request across services,
+ * service on the machine (native JSON on `/v1/tracewire`, OTLP/HTTP protobuf
+ * or JSON on `/v1/traces` and `/v1/logs`), assembles each request across services,
  * prints a waterfall per finished trace and serves a live trace viewer at `/`.
  *
  * @example
@@ -169,6 +170,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   }, HEARTBEAT_MS);
   heartbeat.unref();
 
+  const viewerHost = (header: string | undefined) =>
+    !checkHost || isLoopbackHostHeader(header, host);
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
@@ -178,7 +182,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     // Exporters send neither header; a browser sends Origin with every POST and
     // DELETE, so a page on another origin cannot feed or clear the collector.
     if (method !== 'GET' && method !== 'HEAD') {
-      const refusal = crossOriginRefusal(req, host);
+      const refusal = crossOriginRefusal(req, viewerHost);
       if (refusal) {
         req.resume();
         warn(`refused a ${method} from a web page (${refusal}); exporters send no Origin header`);
@@ -197,7 +201,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 
     // The viewer and its API hold whatever the services recorded; a web page
     // on another origin must not read them through DNS rebinding.
-    if (checkHost && !isLoopbackHostHeader(req.headers.host, host)) {
+    if (!viewerHost(req.headers.host)) {
       return sendJson(res, 403, { error: 'forbidden host; open the viewer on 127.0.0.1' });
     }
     if (method === 'DELETE' && path === '/api/traces') {
@@ -432,50 +436,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 function methodNotAllowed(res: ServerResponse, allow: string): void {
   res.setHeader('allow', allow);
   sendJson(res, 405, { error: `method not allowed; use ${allow}` });
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
-function isLoopbackHostHeader(header: string | undefined, bound: string): boolean {
-  if (!header) return true;
-  let name: string;
-  try {
-    name = new URL(`http://${header}`).hostname;
-  } catch {
-    return false;
-  }
-  if (name.startsWith('[')) name = name.slice(1, -1);
-  return isLoopback(name) || name === bound || name.endsWith('.localhost');
-}
-
-/**
- * Why a request comes from a browser page that is not this viewer, or
- * undefined. `Sec-Fetch-Site` is trusted when present (every current browser
- * sends it); `Origin` must then name this very server on a loopback host, so a
- * page on another port of 127.0.0.1, on localhost, or on a rebound DNS name
- * is refused.
- */
-function crossOriginRefusal(req: IncomingMessage, bound: string): string | undefined {
-  const site = req.headers['sec-fetch-site'];
-  if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') {
-    return `Sec-Fetch-Site: ${site}`;
-  }
-  const origin = req.headers.origin;
-  if (origin === undefined) return undefined;
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(origin);
-  } catch {
-    parsed = undefined;
-  }
-  const own =
-    parsed !== undefined &&
-    parsed.protocol === 'http:' &&
-    parsed.host === req.headers.host &&
-    isLoopbackHostHeader(req.headers.host, bound);
-  return own ? undefined : `Origin: ${origin.slice(0, 100)}`;
 }
 
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
