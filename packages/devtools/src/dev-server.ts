@@ -213,7 +213,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       return methodNotAllowed(res, path === '/api/traces' ? 'GET, HEAD, DELETE' : 'GET, HEAD');
     }
 
-    const traceLink = path.startsWith('/trace/') ? path.slice('/trace/'.length) : undefined;
+    const traceLink = path.startsWith('/trace/') ? pathSegment(path.slice(7)) : undefined;
     if (path === '/' || path === '/index.html' || traceLink !== undefined) {
       // A trace's own address carries the trace, so the page shows it before any fetch.
       const page =
@@ -420,6 +420,15 @@ function forTerminal(trace: AssembledTrace): TraceData {
         : span;
     }),
   };
+}
+
+/** A path segment as the page's script reads it (decoded); undecodable text as it came. */
+function pathSegment(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

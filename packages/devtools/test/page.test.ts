@@ -404,6 +404,29 @@ describe('links to a trace', () => {
     expect(await page.locator('#trace-missing').textContent()).toContain('not in the collector');
   });
 
+  it('keeps data in a trace page inert: names that close the script element stay text', async () => {
+    dev = await startDevServer({ port: 0, quiet: true, settleMs: 50 });
+    const demo = demoCheckout();
+    const breakout = '</script><script>alert(1)</script><!--<img src=x onerror=alert(2)>';
+    const gateway = demo.parts[0]!;
+    gateway.name = breakout;
+    gateway.spans[0]!.name = breakout;
+    gateway.userId = breakout;
+    await post(`${dev.url}/v1/tracewire`, nativeBatch([gateway]));
+
+    page = await open(dev, `/trace/${demo.traceId}`);
+    expect(await page.locator('#trace-head h2').textContent()).toBe(breakout);
+    expect(
+      await page
+        .locator(`.span-row[data-span-id="${demo.ids.gatewayRoot}"] .span-name`)
+        .textContent(),
+    ).toBe(breakout);
+    expect(await page.locator('#trace-context .ctx-v').first().textContent()).toBe(breakout);
+    // Only the page's own script element and its one data block exist.
+    expect(await page.locator('script').count()).toBe(2);
+    expect(await page.locator('img').count()).toBe(0);
+  });
+
   it('shows the trace to plain `chromium --headless`, which captures at the load event', async () => {
     dev = await startDevServer({ port: 0, quiet: true, settleMs: 50 });
     const demo = demoCheckout();
