@@ -77,6 +77,8 @@ interface Entry {
   /** Correlated logs (and whole parts) refused because the trace was full. */
   refused: TruncatedCounts;
   bytes: number;
+  /** When it last changed, counted in ingested items (clock milliseconds tie too often). */
+  order: number;
   spanCount: number;
   receivedAt: number;
   updatedAt: number;
@@ -91,7 +93,8 @@ const MiB = 1024 * 1024;
 interface StoredLog {
   log: LogData;
   bytes: number;
-  at: number;
+  /** Arrival order, shared with the traces' `order`, so eviction can take the older of the two. */
+  order: number;
 }
 
 /**
@@ -116,6 +119,7 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
   const entries = new Map<string, Entry>();
   const standaloneLogs: StoredLog[] = [];
   let totalBytes = 0;
+  let order = 0;
   const listeners = new Set<(event: StoreEvent) => void>();
 
   const emit = (event: StoreEvent) => {
@@ -142,6 +146,7 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
         looseLogBytes: [],
         refused: noTruncation(),
         bytes: 0,
+        order: 0,
         spanCount: 0,
         receivedAt: now,
         updatedAt: now,
@@ -150,6 +155,7 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
         assembled: undefined,
       };
     }
+    entry.order = ++order;
     entries.set(id, entry);
     return entry;
   };
@@ -172,7 +178,7 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
     while (entries.size > maxTraces || (totalBytes > maxBytes && entries.size > 0)) {
       const oldest = entries.values().next().value as Entry;
       const oldestLog = standaloneLogs[0];
-      if (entries.size <= maxTraces && oldestLog && oldestLog.at <= oldest.updatedAt) {
+      if (entries.size <= maxTraces && oldestLog && oldestLog.order < oldest.order) {
         dropStandaloneLog();
         continue;
       }
@@ -247,7 +253,7 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
           }
           continue;
         }
-        standaloneLogs.push({ log, bytes, at: now });
+        standaloneLogs.push({ log, bytes, order: ++order });
         totalBytes += bytes;
         if (standaloneLogs.length > maxLogs) dropStandaloneLog();
         emit({ type: 'log', log });

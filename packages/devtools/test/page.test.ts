@@ -404,6 +404,18 @@ describe('links to a trace', () => {
     expect(await page.locator('#trace-missing').textContent()).toContain('not in the collector');
   });
 
+  it("clears the collector from the viewer's own Clear button (a same-origin DELETE)", async () => {
+    dev = await startDevServer({ port: 0, quiet: true, settleMs: 50 });
+    const demo = demoCheckout();
+    await post(`${dev.url}/v1/tracewire`, nativeBatch(demo.parts));
+    page = await open(dev, `/trace/${demo.traceId}`);
+    await page.locator('.span-row').first().waitFor();
+    await page.locator('#clear').click();
+    await expect.poll(() => dev!.store.size).toBe(0);
+    await expect.poll(() => page!.locator('.trace-row').count()).toBe(0);
+    expect(page.url()).toBe(`${dev.url}/`);
+  });
+
   it('keeps data in a trace page inert: names that close the script element stay text', async () => {
     dev = await startDevServer({ port: 0, quiet: true, settleMs: 50 });
     const demo = demoCheckout();

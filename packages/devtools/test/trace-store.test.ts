@@ -194,6 +194,27 @@ describe('bounds and waiting', () => {
     expect(s.bytes).toBe(0);
   });
 
+  it('counts standalone logs in the byte cap and lets the older of logs and traces go first', () => {
+    const s = store({ maxBytes: 250_000 });
+    const log = (message: string) => ({
+      level: 'info' as const,
+      message,
+      time: 1,
+      serviceName: 'api',
+    });
+    s.ingest({ traces: [], logs: [log('a'.repeat(100_000))] });
+    const trace = heavyPart(5, 10_000);
+    s.ingest({ traces: [trace], logs: [] });
+    s.ingest({ traces: [], logs: [log('b'.repeat(100_000))] });
+    // Past 250 kB: the first log is the oldest thing held, so it goes, and the trace stays.
+    expect(s.logs().map((l) => l.message[0])).toEqual(['b']);
+    expect(s.get(trace.id)).toBeDefined();
+    expect(s.bytes).toBeLessThanOrEqual(250_000);
+    s.ingest({ traces: [], logs: [log('c'.repeat(100_000))] });
+    expect(s.get(trace.id)).toBeUndefined();
+    expect(s.logs().map((l) => l.message[0])).toEqual(['b', 'c']);
+  });
+
   it('truncates a trace past maxTraceBytes: long texts first, then later spans, counted on the trace', () => {
     const s = store({ maxTraceBytes: 100_000 });
     // Texts of 40,000 characters are cut to 16 KiB; the ten spans still do not all fit.
