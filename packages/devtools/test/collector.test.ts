@@ -526,7 +526,13 @@ describe('api', () => {
     expect(await ids('?tag=beta')).toEqual(sorted(0));
     expect(await ids('?tag=checkout')).toEqual(sorted(0, 1, 2));
     expect(await ids('?q=sess-2')).toEqual(sorted(2));
-    expect(await ids('?user=carol')).toEqual([]);
+    expect(await ids('?user=dave')).toEqual([]);
+
+    // OTLP senders carry them too (as attributes), and the filters see them the same.
+    const viaOtlp = demoCheckout().parts[3]!;
+    Object.assign(viaOtlp, { userId: 'carol', sessionId: 'sess-3', tags: ['otlp'] });
+    expect((await post(`${dev.url}/v1/traces`, toOtlpTraces([viaOtlp]))).status).toBe(200);
+    expect(await ids('?user=carol&session=sess-3&tag=otlp')).toEqual([viaOtlp.id]);
 
     const summary = dev.store.list({ user: 'bob' })[0]!;
     expect(summary).toMatchObject({
