@@ -42,12 +42,15 @@ afterEach(async () => {
   problems = [];
 });
 
-async function attributeOfAll(locator: Locator, name: string): Promise<Array<string | null>> {
-  return Promise.all((await locator.all()).map((one) => one.getAttribute(name)));
+/** One read of every match, so a list re-rendered meanwhile cannot leave a stale index waiting. */
+function attributeOfAll(locator: Locator, name: string): Promise<Array<string | null>> {
+  return locator.evaluateAll((els, attr) => els.map((el) => el.getAttribute(attr)), name);
 }
 
 async function open(server: DevServer, path = '/'): Promise<Page> {
   const p = await browser.newPage({ viewport: { width: 1440, height: 860 } });
+  // A stuck action fails with Playwright's account of why, well before the test times out.
+  p.setDefaultTimeout(8000);
   watchPage(p, problems);
   await p.goto(`${server.url}${path}`);
   return p;
