@@ -4,8 +4,9 @@ import { consoleExporter, type TraceData } from '@tracewire/core';
 import { decodeOtlpLogs, decodeOtlpTraces } from '@tracewire/otlp';
 import { decodeBody, type Ingest } from './internal/decode-body';
 import { type NormalizedBatch, PayloadError } from './internal/normalize';
-import { PAGE_CSP, PAGE_HTML } from './internal/page';
+import { PAGE_CSP, pageHtml } from './internal/page';
 import { HttpError, readBody } from './internal/read-body';
+import { crossOriginRefusal, isLoopback, isLoopbackHostHeader } from './internal/request-guards';
 import { type TraceFile, traceFile } from './internal/trace-file';
 import { createTraceStore, summarize, type TraceStore } from './trace-store';
 import type { AssembledTrace, StoreEvent, TraceFilter } from './types';
@@ -19,6 +20,10 @@ export interface DevServerOptions {
   file?: string;
   /** Traces kept in memory, oldest evicted. Default 1000. */
   maxTraces?: number;
+  /** Bytes (JSON) of traces and logs kept in memory, oldest evicted. Default 256 MiB. */
+  maxBytes?: number;
+  /** Bytes (JSON) one trace may hold before it is truncated, visibly. Default 16 MiB. */
+  maxTraceBytes?: number;
   /** No waterfall per finished trace on the terminal. */
   quiet?: boolean;
   /** Called with each trace once no part of it has arrived for `settleMs`. */
@@ -58,8 +63,8 @@ const INGEST_PATHS: Record<string, Ingest> = {
 
 /**
  * Starts the local development collector: it receives traces from every
- * service on the machine (native JSON on `/v1/tracewire`, OTLP/JSON on
- * `/v1/traces` and `/v1/logs`), assembles each request across services,
+ * service on the machine (native JSON on `/v1/tracewire`, OTLP/HTTP protobuf
+ * or JSON on `/v1/traces` and `/v1/logs`), assembles each request across services,
  * prints a waterfall per finished trace and serves a live trace viewer at `/`.
  *
  * @example
@@ -75,6 +80,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const store = createTraceStore({
     ...(opts.maxTraces === undefined ? {} : { maxTraces: opts.maxTraces }),
+    ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
+    ...(opts.maxTraceBytes === undefined ? {} : { maxTraceBytes: opts.maxTraceBytes }),
     ...(opts.settleMs === undefined ? {} : { settleMs: opts.settleMs }),
   });
 
@@ -123,7 +130,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         if (event.replayed) return;
         if (!opts.quiet) {
           printer.export({ traces: [forTerminal(event.trace)], logs: [] });
-          safely(() => write(`${paint(`  ↳ ${viewerUrl}/#trace=${event.trace.id}`, colors)}\n\n`));
+          safely(() => write(`${paint(`  ↳ ${viewerUrl}/trace/${event.trace.id}`, colors)}\n\n`));
         }
         if (opts.onTrace) safely(() => opts.onTrace!(event.trace));
         return;
@@ -163,12 +170,27 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   }, HEARTBEAT_MS);
   heartbeat.unref();
 
+  const viewerHost = (header: string | undefined) =>
+    !checkHost || isLoopbackHostHeader(header, host);
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
     const method = req.method ?? 'GET';
 
     const ingest = INGEST_PATHS[path];
+    // Exporters send neither header; a browser sends Origin with every POST and
+    // DELETE, so a page on another origin cannot feed or clear the collector.
+    if (method !== 'GET' && method !== 'HEAD') {
+      const refusal = crossOriginRefusal(req, viewerHost);
+      if (refusal) {
+        req.resume();
+        warn(`refused a ${method} from a web page (${refusal}); exporters send no Origin header`);
+        return sendJson(res, 403, {
+          error: `cross-origin requests are refused (${refusal}); only exporters and this viewer may send`,
+        });
+      }
+    }
     if (method === 'POST') {
       if (ingest) return receive(req, res, ingest);
       return sendJson(res, 404, { error: `no such endpoint: POST ${path}` });
@@ -179,7 +201,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 
     // The viewer and its API hold whatever the services recorded; a web page
     // on another origin must not read them through DNS rebinding.
-    if (checkHost && !isLoopbackHostHeader(req.headers.host, host)) {
+    if (!viewerHost(req.headers.host)) {
       return sendJson(res, 403, { error: 'forbidden host; open the viewer on 127.0.0.1' });
     }
     if (method === 'DELETE' && path === '/api/traces') {
@@ -191,7 +213,17 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       return methodNotAllowed(res, path === '/api/traces' ? 'GET, HEAD, DELETE' : 'GET, HEAD');
     }
 
-    if (path === '/' || path === '/index.html') {
+    const traceLink = path.startsWith('/trace/') ? pathSegment(path.slice(7)) : undefined;
+    if (path === '/' || path === '/index.html' || traceLink !== undefined) {
+      // A trace's own address carries the trace, so the page shows it before any fetch.
+      const page =
+        traceLink === undefined
+          ? pageHtml()
+          : pageHtml({
+              id: traceLink,
+              trace: store.get(traceLink) ?? null,
+              list: listing({ limit: 500 }),
+            });
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'no-store',
@@ -200,25 +232,18 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         'referrer-policy': 'no-referrer',
         'x-frame-options': 'DENY',
       });
-      res.end(method === 'HEAD' ? undefined : PAGE_HTML);
+      res.end(method === 'HEAD' ? undefined : page);
       return;
     }
     if (path === '/api/traces') {
       const filter: TraceFilter = {};
-      for (const key of ['service', 'status', 'q'] as const) {
+      for (const key of ['service', 'status', 'q', 'user', 'session', 'tag'] as const) {
         const value = url.searchParams.get(key);
         if (value) filter[key] = value;
       }
       const limit = Number(url.searchParams.get('limit') ?? 500);
       if (Number.isInteger(limit) && limit >= 0) filter.limit = limit;
-      const traces = store.list(filter);
-      const all = store.list();
-      return sendJson(res, 200, {
-        traces,
-        services: store.services(),
-        total: all.length,
-        errors: all.filter((t) => t.status === 'error').length,
-      });
+      return sendJson(res, 200, listing(filter));
     }
     if (path.startsWith('/api/traces/')) {
       const id = path.slice('/api/traces/'.length);
@@ -228,12 +253,24 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     }
     if (path === '/api/logs') return sendJson(res, 200, { logs: store.logs() });
     if (path === '/api/stream') return stream(req, res);
-    if (path === '/healthz') return sendJson(res, 200, { ok: true, traces: store.size });
+    if (path === '/healthz') {
+      return sendJson(res, 200, { ok: true, traces: store.size, bytes: store.bytes });
+    }
     if (path === '/favicon.ico') {
       res.writeHead(204).end();
       return;
     }
     return sendJson(res, 404, { error: `no such page: ${path}` });
+  }
+
+  function listing(filter: TraceFilter) {
+    const all = store.list();
+    return {
+      traces: store.list(filter),
+      services: store.services(),
+      total: all.length,
+      errors: all.filter((t) => t.status === 'error').length,
+    };
   }
 
   async function receive(req: IncomingMessage, res: ServerResponse, kind: Ingest): Promise<void> {
@@ -385,6 +422,15 @@ function forTerminal(trace: AssembledTrace): TraceData {
   };
 }
 
+/** A path segment as the page's script reads it (decoded); undecodable text as it came. */
+function pathSegment(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
@@ -399,22 +445,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 function methodNotAllowed(res: ServerResponse, allow: string): void {
   res.setHeader('allow', allow);
   sendJson(res, 405, { error: `method not allowed; use ${allow}` });
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
-function isLoopbackHostHeader(header: string | undefined, bound: string): boolean {
-  if (!header) return true;
-  let name: string;
-  try {
-    name = new URL(`http://${header}`).hostname;
-  } catch {
-    return false;
-  }
-  if (name.startsWith('[')) name = name.slice(1, -1);
-  return isLoopback(name) || name === bound || name.endsWith('.localhost');
 }
 
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
@@ -443,6 +473,14 @@ function validate(options: DevServerOptions): DevServerOptions {
     throw new TypeError('startDevServer(options): options must be an object or omitted.');
   }
   const { port, host, file, maxTraces, settleMs, maxBodyBytes, onTrace, write } = options;
+  for (const key of ['maxBytes', 'maxTraceBytes'] as const) {
+    const value = options[key];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1024)) {
+      throw new TypeError(
+        `startDevServer: ${key} must be a whole number of bytes, at least 1024, got ${String(value)}.`,
+      );
+    }
+  }
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     throw new TypeError(
       `startDevServer: port must be an integer 0-65535 (0 = any free port), got ${String(port)}.`,

@@ -8,8 +8,10 @@ export {
 export type {
   AssembledSpan,
   AssembledTrace,
+  LlmTotals,
   NativeBatch,
   StoreEvent,
   TraceFilter,
   TraceSummary,
+  TruncatedCounts,
 } from './types';

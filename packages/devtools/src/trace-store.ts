@@ -1,6 +1,14 @@
 import type { LogData, TraceData } from '@tracewire/core';
 import { assemble } from './internal/assemble';
-import type { AssembledTrace, NativeBatch, StoreEvent, TraceFilter, TraceSummary } from './types';
+import { fitPart, jsonBytes, noTruncation } from './internal/fit-trace';
+import type {
+  AssembledTrace,
+  NativeBatch,
+  StoreEvent,
+  TraceFilter,
+  TraceSummary,
+  TruncatedCounts,
+} from './types';
 
 export interface TraceStoreOptions {
   /** Traces kept in memory; the least recently updated is evicted first. Default 1000. */
@@ -11,6 +19,17 @@ export interface TraceStoreOptions {
   maxLogs?: number;
   /** Parts that would take an assembled trace past this many spans are dropped. Default 10000. */
   maxSpansPerTrace?: number;
+  /**
+   * Bytes (JSON) of everything held; the least recently updated traces are
+   * evicted to stay under it. Default 256 MiB.
+   */
+  maxBytes?: number;
+  /**
+   * Bytes (JSON) one trace may hold; past it long texts are cut and later
+   * spans and logs left out, counted in the trace's `truncated`. Default 16 MiB
+   * (never more than `maxBytes`).
+   */
+  maxTraceBytes?: number;
 }
 
 /**
@@ -20,6 +39,8 @@ export interface TraceStoreOptions {
 export interface TraceStore {
   /** Traces held, counting those that so far have only correlated logs. */
   readonly size: number;
+  /** Bytes (JSON) of the traces and logs held; at most `maxBytes`. */
+  readonly bytes: number;
   /** Adds traces and logs. `replayed` (loading a file) marks traces finished at once. */
   ingest(batch: NativeBatch, options?: { replayed?: boolean }): void;
   get(traceId: string): AssembledTrace | undefined;
@@ -48,7 +69,16 @@ interface Entry {
   id: string;
   /** Keyed by service and root span id, so a retried export replaces its earlier copy. */
   parts: Map<string, TraceData>;
+  /** Stored JSON bytes of each part and what its fitting cut, by the same key. */
+  partBytes: Map<string, number>;
+  partTruncated: Map<string, TruncatedCounts>;
   looseLogs: LogData[];
+  looseLogBytes: number[];
+  /** Correlated logs (and whole parts) refused because the trace was full. */
+  refused: TruncatedCounts;
+  bytes: number;
+  /** When it last changed, counted in ingested items (clock milliseconds tie too often). */
+  order: number;
   spanCount: number;
   receivedAt: number;
   updatedAt: number;
@@ -58,6 +88,14 @@ interface Entry {
 }
 
 const MAX_LOGS_PER_TRACE = 5_000;
+const MiB = 1024 * 1024;
+
+interface StoredLog {
+  log: LogData;
+  bytes: number;
+  /** Arrival order, shared with the traces' `order`, so eviction can take the older of the two. */
+  order: number;
+}
 
 /**
  * Creates the store `tracewire dev` keeps its traces in.
@@ -72,9 +110,16 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
   const settleMs = nonNegative(options.settleMs, 1000, 'settleMs');
   const maxLogs = positiveInteger(options.maxLogs, 1000, 'maxLogs');
   const maxSpansPerTrace = positiveInteger(options.maxSpansPerTrace, 10_000, 'maxSpansPerTrace');
+  const maxBytes = positiveInteger(options.maxBytes, 256 * MiB, 'maxBytes');
+  const maxTraceBytes = Math.min(
+    positiveInteger(options.maxTraceBytes, 16 * MiB, 'maxTraceBytes'),
+    maxBytes,
+  );
 
   const entries = new Map<string, Entry>();
-  const standaloneLogs: LogData[] = [];
+  const standaloneLogs: StoredLog[] = [];
+  let totalBytes = 0;
+  let order = 0;
   const listeners = new Set<(event: StoreEvent) => void>();
 
   const emit = (event: StoreEvent) => {
@@ -95,7 +140,13 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
       entry = {
         id,
         parts: new Map(),
+        partBytes: new Map(),
+        partTruncated: new Map(),
         looseLogs: [],
+        looseLogBytes: [],
+        refused: noTruncation(),
+        bytes: 0,
+        order: 0,
         spanCount: 0,
         receivedAt: now,
         updatedAt: now,
@@ -104,6 +155,7 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
         assembled: undefined,
       };
     }
+    entry.order = ++order;
     entries.set(id, entry);
     return entry;
   };
@@ -116,18 +168,39 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
     emit({ type: 'finish', trace: entry.assembled, replayed });
   };
 
+  const addBytes = (entry: Entry, delta: number) => {
+    entry.bytes += delta;
+    totalBytes += delta;
+  };
+
+  /** Oldest first: traces past `maxTraces`, then traces or standalone logs past `maxBytes`. */
   const evict = () => {
-    while (entries.size > maxTraces) {
+    while (entries.size > maxTraces || (totalBytes > maxBytes && entries.size > 0)) {
       const oldest = entries.values().next().value as Entry;
+      const oldestLog = standaloneLogs[0];
+      if (entries.size <= maxTraces && oldestLog && oldestLog.order < oldest.order) {
+        dropStandaloneLog();
+        continue;
+      }
       entries.delete(oldest.id);
+      totalBytes -= oldest.bytes;
       if (oldest.timer) clearTimeout(oldest.timer);
       if (oldest.assembled) emit({ type: 'evict', id: oldest.id });
     }
+    while (totalBytes > maxBytes && standaloneLogs.length > 0) dropStandaloneLog();
+  };
+  const dropStandaloneLog = () => {
+    const dropped = standaloneLogs.shift();
+    if (dropped) totalBytes -= dropped.bytes;
   };
 
   const store: TraceStore = {
     get size() {
       return entries.size;
+    },
+
+    get bytes() {
+      return totalBytes;
     },
 
     ingest(batch, ingestOptions = {}) {
@@ -138,22 +211,51 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
         const entry = touch(trace.id, now);
         const key = `${trace.serviceName}\u0000${trace.rootSpanId}`;
         const previous = entry.parts.get(key);
-        const spanCount = entry.spanCount - (previous?.spans.length ?? 0) + trace.spans.length;
-        if (spanCount > maxSpansPerTrace) continue;
-        entry.parts.set(key, trace);
-        entry.spanCount = spanCount;
+        const previousBytes = entry.partBytes.get(key) ?? 0;
         changed.add(entry);
-      }
-      for (const log of batch.logs) {
-        if (log.traceId) {
-          const entry = touch(log.traceId, now);
-          entry.looseLogs.push(log);
-          if (entry.looseLogs.length > MAX_LOGS_PER_TRACE) entry.looseLogs.shift();
-          changed.add(entry);
+        const spanCount = entry.spanCount - (previous?.spans.length ?? 0) + trace.spans.length;
+        const rawBytes = jsonBytes(trace);
+        const cut = noTruncation();
+        const fitted =
+          spanCount > maxSpansPerTrace
+            ? undefined
+            : fitPart(trace, rawBytes, maxTraceBytes - (entry.bytes - previousBytes), cut);
+        if (!fitted) {
+          entry.refused.spans += trace.spans.length;
+          entry.refused.logs += trace.logs.length;
+          entry.refused.bytes += rawBytes;
           continue;
         }
-        standaloneLogs.push(log);
-        if (standaloneLogs.length > maxLogs) standaloneLogs.shift();
+        entry.parts.set(key, fitted.part);
+        entry.partBytes.set(key, fitted.bytes);
+        if (cut.bytes > 0) entry.partTruncated.set(key, cut);
+        else entry.partTruncated.delete(key);
+        addBytes(entry, fitted.bytes - previousBytes);
+        entry.spanCount =
+          entry.spanCount - (previous?.spans.length ?? 0) + fitted.part.spans.length;
+      }
+      for (const log of batch.logs) {
+        const bytes = jsonBytes(log);
+        if (log.traceId) {
+          const entry = touch(log.traceId, now);
+          changed.add(entry);
+          if (entry.bytes + bytes > maxTraceBytes) {
+            entry.refused.logs++;
+            entry.refused.bytes += bytes;
+            continue;
+          }
+          entry.looseLogs.push(log);
+          entry.looseLogBytes.push(bytes);
+          addBytes(entry, bytes);
+          if (entry.looseLogs.length > MAX_LOGS_PER_TRACE) {
+            entry.looseLogs.shift();
+            addBytes(entry, -entry.looseLogBytes.shift()!);
+          }
+          continue;
+        }
+        standaloneLogs.push({ log, bytes, order: ++order });
+        totalBytes += bytes;
+        if (standaloneLogs.length > maxLogs) dropStandaloneLog();
         emit({ type: 'log', log });
       }
       for (const entry of changed) {
@@ -171,6 +273,8 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
           updatedAt: entry.updatedAt,
           finished: false,
         });
+        const truncated = truncation(entry);
+        if (truncated) entry.assembled.truncated = truncated;
         emit({ type: 'trace', trace: entry.assembled });
         if (replayed) finish(entry, true);
         else {
@@ -206,7 +310,7 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
     },
 
     logs() {
-      return [...standaloneLogs];
+      return standaloneLogs.map((stored) => stored.log);
     },
 
     waitFor(predicate, timeoutMs = 5000) {
@@ -257,6 +361,7 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
       for (const entry of entries.values()) if (entry.timer) clearTimeout(entry.timer);
       entries.clear();
       standaloneLogs.length = 0;
+      totalBytes = 0;
       emit({ type: 'clear' });
     },
 
@@ -268,6 +373,18 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
     },
   };
   return store;
+}
+
+/** Everything cut from the entry's trace, or undefined when nothing was. */
+function truncation(entry: Entry): TruncatedCounts | undefined {
+  const sum = { ...entry.refused };
+  for (const cut of entry.partTruncated.values()) {
+    sum.spans += cut.spans;
+    sum.logs += cut.logs;
+    sum.fields += cut.fields;
+    sum.bytes += cut.bytes;
+  }
+  return sum.bytes > 0 || sum.spans > 0 || sum.logs > 0 ? sum : undefined;
 }
 
 /** The list view of a trace: everything but its spans and logs. */
@@ -289,7 +406,12 @@ export function summarize(trace: AssembledTrace): TraceSummary {
     receivedAt: trace.receivedAt,
     updatedAt: trace.updatedAt,
     finished: trace.finished,
+    tags: trace.tags,
   };
+  if (trace.userId) summary.userId = trace.userId;
+  if (trace.sessionId) summary.sessionId = trace.sessionId;
+  if (trace.llm) summary.llm = trace.llm;
+  if (trace.truncated) summary.truncated = trace.truncated;
   const route = attrs['http.route'];
   if (typeof route === 'string') summary.route = route;
   const method = attrs['http.request.method'];
@@ -303,14 +425,22 @@ function compileFilter(filter: TraceFilter): (trace: AssembledTrace) => boolean 
   const service = filter.service || undefined;
   const status = filter.status || undefined;
   const q = filter.q?.trim().toLowerCase() || undefined;
+  const { user, session, tag } = filter;
   return (trace) => {
     if (service !== undefined && !trace.services.includes(service)) return false;
+    if (user && trace.userId !== user) return false;
+    if (session && trace.sessionId !== session) return false;
+    if (tag && !trace.tags.includes(tag)) return false;
     if (status !== undefined) {
       if (status === 'ok' ? trace.status === 'error' : trace.status !== status) return false;
     }
     if (q === undefined) return true;
     if (trace.id.includes(q) || trace.name.toLowerCase().includes(q)) return true;
     if (trace.services.some((s) => s.toLowerCase().includes(q))) return true;
+    if (trace.userId?.toLowerCase().includes(q) || trace.sessionId?.toLowerCase().includes(q)) {
+      return true;
+    }
+    if (trace.tags.some((t) => t.toLowerCase().includes(q))) return true;
     return trace.spans.some((span) => {
       if (span.name.toLowerCase().includes(q) || span.spanId === q) return true;
       const route = span.attributes['http.route'] ?? span.attributes['url.path'];

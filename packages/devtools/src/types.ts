@@ -25,6 +25,35 @@ export interface AssembledTrace extends TraceData {
   updatedAt: number;
   /** No part has arrived for the store's settle period; a later part clears it again. */
   finished: boolean;
+  /** Token and cost totals over the trace's LLM spans; absent when it has none. */
+  llm?: LlmTotals;
+  /** What the collector left out to keep the trace within its per-trace size limit. */
+  truncated?: TruncatedCounts;
+}
+
+/** Sums over the spans that carry a model, token usage or cost. */
+export interface LlmTotals {
+  /** Spans with LLM fields. */
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+  /** Sum of the spans' `cost`; absent when no span has one. */
+  cost?: number;
+  /** LLM spans without a `cost`, so `cost` covers only the others. */
+  unpriced: number;
+}
+
+/** What the collector cut from a trace that grew past `maxTraceBytes`. */
+export interface TruncatedCounts {
+  /** Spans left out (a part's later spans, or whole parts). */
+  spans: number;
+  /** Logs left out. */
+  logs: number;
+  /** Inputs, outputs and attribute values cut to a prefix that ends in a marker. */
+  fields: number;
+  /** Bytes (of JSON) not stored. */
+  bytes: number;
 }
 
 /** What the trace list shows: an assembled trace without its spans and logs. */
@@ -44,6 +73,11 @@ export interface TraceSummary {
   route?: string;
   method?: string;
   statusCode?: number;
+  userId?: string;
+  sessionId?: string;
+  tags: string[];
+  llm?: LlmTotals;
+  truncated?: TruncatedCounts;
   receivedAt: number;
   updatedAt: number;
   finished: boolean;
@@ -55,7 +89,13 @@ export interface TraceFilter {
   service?: string;
   /** `error`: errored traces; `ok`: every trace that did not error; any other status: exactly it. */
   status?: string;
-  /** Case-insensitive text found in the trace id, its name, route, a service or a span name. */
+  /** Only traces of this user (`userId`, exact). */
+  user?: string;
+  /** Only traces of this session (`sessionId`, exact). */
+  session?: string;
+  /** Only traces with this tag. */
+  tag?: string;
+  /** Case-insensitive text found in the trace id, its name, route, user, session, a tag, a service or a span name. */
   q?: string;
   /** At most this many, newest first. */
   limit?: number;

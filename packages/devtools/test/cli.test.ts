@@ -56,6 +56,21 @@ describe('tracewire CLI', () => {
       },
     });
     expect(parseCliArgs(['dev'])).toEqual({ command: 'dev', options: {} });
+    expect(parseCliArgs(['dev', '--max-bytes', '256mb', '--max-trace-bytes', '512KiB'])).toEqual({
+      command: 'dev',
+      options: { maxBytes: 256 * 1024 ** 2, maxTraceBytes: 512 * 1024 },
+    });
+    expect(parseCliArgs(['dev', '--max-bytes', '1G'])).toEqual({
+      command: 'dev',
+      options: { maxBytes: 1024 ** 3 },
+    });
+    expect(parseCliArgs(['dev', '--max-bytes', '5000'])).toEqual({
+      command: 'dev',
+      options: { maxBytes: 5000 },
+    });
+    for (const bad of ['12', 'lots', '1.5.2mb', '1tb', '']) {
+      expect(() => parseCliArgs(['dev', '--max-bytes', bad]), bad).toThrow(/--max-bytes must be/);
+    }
     expect(parseCliArgs(['--help'])).toEqual({ command: 'help' });
     expect(parseCliArgs(['-v'])).toEqual({ command: 'version' });
   });
@@ -81,6 +96,8 @@ describe('tracewire CLI', () => {
     const help = await cli(['--help']);
     expect(help.outcome).toEqual({ code: 0 });
     expect(help.out()).toContain('--max-traces <n>');
+    expect(help.out()).toContain('--max-bytes <size>');
+    expect(help.out()).toContain('OTLP/HTTP (protobuf or JSON)');
     const version = await cli(['--version']);
     expect(version.out()).toBe(`${VERSION}\n`);
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -93,12 +110,14 @@ describe('tracewire CLI', () => {
     const { server } = run.outcome;
     expect(run.out()).toContain(`viewer      ${server.url}/`);
     expect(run.out()).toContain(`POST ${server.url}/v1/tracewire`);
+    expect(run.out()).toContain(`OTLP/HTTP   POST ${server.url}/v1/traces`);
+    expect(run.out()).toContain('protobuf or JSON, plain or gzip');
 
     const demo = demoCheckout();
     await post(`${server.url}/v1/tracewire`, nativeBatch(demo.parts));
     await server.store.waitFor((t) => t.finished);
     expect(run.out()).toContain('[payments] POST /charge');
-    expect(run.out()).toContain(`${server.url}/#trace=${demo.traceId}`);
+    expect(run.out()).toContain(`${server.url}/trace/${demo.traceId}`);
   });
 
   it('exits 1 with advice when the port is taken', async () => {

@@ -231,7 +231,7 @@ describe('assembly over HTTP', () => {
     await dev.store.waitFor((t) => t.id === demo.traceId && t.finished);
     expect(seen).toEqual([`${demo.traceId}:4`]);
     expect(out).toContain('POST /checkout');
-    expect(out).toContain(`${dev.url}/#trace=${demo.traceId}`);
+    expect(out).toContain(`${dev.url}/trace/${demo.traceId}`);
     expect(out).toContain('gateway, orders, payments, inventory');
     expect(out).toContain('[payments] POST /charge');
     expect(out).not.toContain('[orders] validate cart');
@@ -386,6 +386,90 @@ describe('bounds and bad input', () => {
   });
 });
 
+describe('browser requests', () => {
+  /** A raw request, so Host, Origin and Sec-Fetch-Site can be anything a browser might send. */
+  const send = (url: string, method: string, headers: Record<string, string>, body = '') =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(url, { method, headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  it('refuses ingest from web pages on other origins, and takes requests without Origin', async () => {
+    const written: string[] = [];
+    const dev = await start({ write: (text) => written.push(text) });
+    const own = `127.0.0.1:${dev.port}`;
+    const body = JSON.stringify(nativeBatch([demoCheckout().parts[0]!]));
+    const refused: Array<Record<string, string>> = [
+      // A page elsewhere posting text/plain, which needs no preflight.
+      { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+      { origin: 'not a url' },
+      // Another dev server on this machine: same site, other origin.
+      { origin: 'http://localhost:5173', 'sec-fetch-site': 'same-site' },
+      { origin: 'http://127.0.0.1:5173' },
+      { 'sec-fetch-site': 'cross-site' },
+      // DNS rebinding: the page's origin matches the Host it sends, which is not loopback.
+      { origin: `http://rebind.example:${dev.port}`, host: `rebind.example:${dev.port}` },
+      { origin: `https://${own}`, 'sec-fetch-site': 'same-origin' },
+    ];
+    for (const path of ['/v1/tracewire', '/v1/traces', '/v1/logs', '/']) {
+      for (const headers of refused) {
+        const res = await send(
+          `${dev.url}${path}`,
+          'POST',
+          {
+            'content-type': 'text/plain',
+            ...headers,
+          },
+          body,
+        );
+        expect(res.status, `${path} ${JSON.stringify(headers)}`).toBe(403);
+        expect(JSON.parse(res.body).error).toContain('cross-origin requests are refused');
+      }
+    }
+    expect(dev.store.size).toBe(0);
+    expect(written.join('')).toContain(
+      'refused a POST from a web page (Origin: https://evil.example)',
+    );
+
+    // A browser cannot clear the collector either.
+    await post(`${dev.url}/v1/tracewire`, JSON.parse(body));
+    const clear = await send(`${dev.url}/api/traces`, 'DELETE', {
+      origin: 'http://127.0.0.1:5173',
+    });
+    expect(clear.status).toBe(403);
+    expect(dev.store.size).toBe(1);
+
+    // The viewer itself (same origin) and exporters (no Origin, any Host) get through.
+    const viewer = await send(`${dev.url}/api/traces`, 'DELETE', {
+      origin: `http://${own}`,
+      'sec-fetch-site': 'same-origin',
+    });
+    expect(viewer.status).toBe(204);
+    expect(dev.store.size).toBe(0);
+    const exporter = await send(
+      `${dev.url}/v1/tracewire`,
+      'POST',
+      {
+        'content-type': 'application/json',
+        host: 'collector.internal:4318',
+      },
+      body,
+    );
+    expect(exporter.status).toBe(200);
+    expect(dev.store.size).toBe(1);
+  });
+});
+
 describe('api', () => {
   it('lists and filters traces by service, status and text', async () => {
     const dev = await start();
@@ -418,6 +502,47 @@ describe('api', () => {
     ]);
     const one = await fetch(`${dev.url}/api/traces/${checkout.traceId.toUpperCase()}`);
     expect(((await one.json()) as { spans: unknown[] }).spans).toHaveLength(11);
+  });
+
+  it('lists user, session, tags and LLM totals, and filters by user, session and tag', async () => {
+    const dev = await start();
+    const traces = ['alice', 'bob', 'alice'].map((userId, i) => {
+      const part = demoCheckout().parts[1]!;
+      part.userId = userId;
+      part.sessionId = i < 2 ? 'sess-1' : 'sess-2';
+      part.tags = i === 0 ? ['checkout', 'beta'] : ['checkout'];
+      return part;
+    });
+    await post(`${dev.url}/v1/tracewire`, nativeBatch(traces));
+    const ids = async (query: string) => {
+      const res = await fetch(`${dev.url}/api/traces${query}`);
+      const body = (await res.json()) as { traces: Array<{ id: string }> };
+      return body.traces.map((t) => t.id).sort();
+    };
+    const sorted = (...i: number[]) => i.map((n) => traces[n]!.id).sort();
+    expect(await ids('?user=alice')).toEqual(sorted(0, 2));
+    expect(await ids('?session=sess-1')).toEqual(sorted(0, 1));
+    expect(await ids('?session=sess-1&user=alice')).toEqual(sorted(0));
+    expect(await ids('?tag=beta')).toEqual(sorted(0));
+    expect(await ids('?tag=checkout')).toEqual(sorted(0, 1, 2));
+    expect(await ids('?q=sess-2')).toEqual(sorted(2));
+    expect(await ids('?user=dave')).toEqual([]);
+
+    // OTLP senders carry them too (as attributes), and the filters see them the same.
+    const viaOtlp = demoCheckout().parts[3]!;
+    Object.assign(viaOtlp, { userId: 'carol', sessionId: 'sess-3', tags: ['otlp'] });
+    expect((await post(`${dev.url}/v1/traces`, toOtlpTraces([viaOtlp]))).status).toBe(200);
+    expect(await ids('?user=carol&session=sess-3&tag=otlp')).toEqual([viaOtlp.id]);
+
+    const summary = dev.store.list({ user: 'bob' })[0]!;
+    expect(summary).toMatchObject({
+      userId: 'bob',
+      sessionId: 'sess-1',
+      tags: ['checkout'],
+      // The orders part holds one LLM span: 1,234 in, 56 out, $0.00042.
+      llm: { calls: 1, inputTokens: 1234, outputTokens: 56, totalTokens: 1290, unpriced: 0 },
+    });
+    expect(summary.llm!.cost).toBeCloseTo(0.00042, 10);
   });
 
   it('streams a trace event to Server-Sent Events subscribers', async () => {

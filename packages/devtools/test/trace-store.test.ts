@@ -2,7 +2,7 @@ import type { TraceData } from '@tracewire/core';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTraceStore, type TraceStore } from '../src/index';
-import { demoCheckout, newSpanId } from './helpers/demo';
+import { demoCheckout, heavyPart, newSpanId } from './helpers/demo';
 
 const stores: TraceStore[] = [];
 function store(options: Parameters<typeof createTraceStore>[0] = {}): TraceStore {
@@ -171,6 +171,109 @@ describe('bounds and waiting', () => {
     s.ingest({ traces: demo.parts, logs: [] });
     // gateway (2) fits, orders (5) would not, payments (2) fits, inventory (2) would not.
     expect(s.get(demo.traceId)?.services).toEqual(['gateway', 'payments']);
+  });
+
+  it('keeps the JSON bytes it holds under maxBytes, evicting the least recently updated', () => {
+    const s = store({ maxBytes: 600_000 });
+    const evicted: string[] = [];
+    s.subscribe((e) => {
+      if (e.type === 'evict') evicted.push(e.id);
+    });
+    const traces = Array.from({ length: 12 }, () => heavyPart(10, 10_000));
+    for (const trace of traces) {
+      s.ingest({ traces: [trace], logs: [] });
+      expect(s.bytes).toBeLessThanOrEqual(600_000);
+    }
+    const kept = traces.filter((t) => s.get(t.id));
+    // Each trace is about 100 kB of JSON, so five fit and the oldest seven went.
+    expect(kept.map((t) => t.id)).toEqual(traces.slice(-5).map((t) => t.id));
+    expect(evicted).toEqual(traces.slice(0, 7).map((t) => t.id));
+    expect(s.bytes).toBe(kept.reduce((n, t) => n + Buffer.byteLength(JSON.stringify(t)), 0));
+    expect(s.get(traces[11]!.id)?.truncated).toBeUndefined();
+    s.clear();
+    expect(s.bytes).toBe(0);
+  });
+
+  it('counts standalone logs in the byte cap and lets the older of logs and traces go first', () => {
+    const s = store({ maxBytes: 250_000 });
+    const log = (message: string) => ({
+      level: 'info' as const,
+      message,
+      time: 1,
+      serviceName: 'api',
+    });
+    s.ingest({ traces: [], logs: [log('a'.repeat(100_000))] });
+    const trace = heavyPart(5, 10_000);
+    s.ingest({ traces: [trace], logs: [] });
+    s.ingest({ traces: [], logs: [log('b'.repeat(100_000))] });
+    // Past 250 kB: the first log is the oldest thing held, so it goes, and the trace stays.
+    expect(s.logs().map((l) => l.message[0])).toEqual(['b']);
+    expect(s.get(trace.id)).toBeDefined();
+    expect(s.bytes).toBeLessThanOrEqual(250_000);
+    s.ingest({ traces: [], logs: [log('c'.repeat(100_000))] });
+    expect(s.get(trace.id)).toBeUndefined();
+    expect(s.logs().map((l) => l.message[0])).toEqual(['b', 'c']);
+  });
+
+  it('truncates a trace past maxTraceBytes: long texts first, then later spans, counted on the trace', () => {
+    const s = store({ maxTraceBytes: 100_000 });
+    // Texts of 40,000 characters are cut to 16 KiB; the ten spans still do not all fit.
+    const part = heavyPart(10, 40_000);
+    s.ingest({ traces: [part], logs: [] });
+    const trace = s.get(part.id)!;
+    expect(trace.truncated).toBeDefined();
+    const { spans, fields, logs, bytes } = trace.truncated!;
+    expect(trace.spans[0]!.spanId).toBe(part.rootSpanId);
+    expect(trace.spans.length + spans).toBe(10);
+    expect(spans).toBeGreaterThan(0);
+    expect(fields).toBe(10);
+    expect(logs).toBe(0);
+    expect(s.bytes).toBeLessThanOrEqual(100_000);
+    expect(bytes).toBe(Buffer.byteLength(JSON.stringify(part)) - s.bytes);
+    expect(trace.spans[0]!.input).toMatch(/… \[truncated by tracewire dev: \d+ more characters\]$/);
+    expect(s.list()[0]!.truncated).toEqual(trace.truncated);
+
+    // A correlated log that no longer fits is counted, not stored.
+    s.ingest({
+      traces: [],
+      logs: [
+        {
+          level: 'info',
+          message: 'x'.repeat(90_000),
+          time: 1,
+          serviceName: 'api',
+          traceId: part.id,
+        },
+      ],
+    });
+    expect(s.get(part.id)!.truncated!.logs).toBe(1);
+    expect(s.get(part.id)!.logs).toHaveLength(0);
+    expect(s.bytes).toBeLessThanOrEqual(100_000);
+  });
+
+  it('sums tokens and cost over the LLM spans, counting those without a cost', () => {
+    const s = store();
+    const demo = demoCheckout();
+    const orders = demo.parts[1]!;
+    const llm = orders.spans.find((x) => x.spanId === demo.ids.llm)!;
+    orders.spans.push(
+      { ...llm, spanId: newSpanId(), usage: { inputTokens: 10, outputTokens: 5 }, cost: 0.01 },
+      { ...llm, spanId: newSpanId(), usage: { inputTokens: 7, outputTokens: 3 }, cost: undefined },
+    );
+    s.ingest({ traces: demo.parts, logs: [] });
+    const { llm: totals } = s.get(demo.traceId)!;
+    expect(totals).toMatchObject({
+      calls: 3,
+      inputTokens: 1251,
+      outputTokens: 64,
+      // The second span has no totalTokens: its input and output count.
+      totalTokens: 1290 + 15 + 10,
+      unpriced: 1,
+    });
+    expect(totals!.cost).toBeCloseTo(0.01042, 10);
+    const plain = demoCheckout().parts[3]!;
+    s.ingest({ traces: [plain], logs: [] });
+    expect(s.get(plain.id)!.llm).toBeUndefined();
   });
 
   it('finishes a trace after the quiet period and again after a late part', async () => {

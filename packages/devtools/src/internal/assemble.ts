@@ -1,5 +1,5 @@
 import type { DroppedCounts, LogData, TraceData } from '@tracewire/core';
-import type { AssembledSpan, AssembledTrace } from '../types';
+import type { AssembledSpan, AssembledTrace, LlmTotals } from '../types';
 
 export interface AssemblyInput {
   id: string;
@@ -111,6 +111,8 @@ export function assemble(input: AssemblyInput): AssembledTrace {
     updatedAt: input.updatedAt,
     finished: input.finished,
   };
+  const llm = llmTotals(ordered);
+  if (llm) assembled.llm = llm;
   if (root.parentId !== null) assembled.parentSpanId = root.parentId;
   if (rootPart.environment) assembled.environment = rootPart.environment;
   for (const key of ['sessionId', 'userId', 'referenceId'] as const) {
@@ -118,6 +120,30 @@ export function assemble(input: AssemblyInput): AssembledTrace {
     if (value) assembled[key] = value;
   }
   return assembled;
+}
+
+/** Token and cost sums over the spans that carry LLM fields. */
+function llmTotals(spans: readonly AssembledSpan[]): LlmTotals | undefined {
+  let totals: LlmTotals | undefined;
+  let cost = 0;
+  let priced = 0;
+  for (const span of spans) {
+    const hasCost = typeof span.cost === 'number' && Number.isFinite(span.cost);
+    if (!(span.kind === 'llm' || span.model || span.usage || hasCost)) continue;
+    totals ??= { calls: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0, unpriced: 0 };
+    totals.calls++;
+    const usage = span.usage;
+    totals.inputTokens += usage?.inputTokens ?? 0;
+    totals.outputTokens += usage?.outputTokens ?? 0;
+    totals.totalTokens +=
+      usage?.totalTokens ?? (usage?.inputTokens ?? 0) + (usage?.outputTokens ?? 0);
+    if (hasCost) {
+      cost += span.cost!;
+      priced++;
+    } else totals.unpriced++;
+  }
+  if (totals && priced > 0) totals.cost = cost;
+  return totals;
 }
 
 /**

@@ -55,8 +55,8 @@ function banner(server: DevServer, file: string | undefined): string {
     `tracewire dev ${VERSION}  collecting on ${url}`,
     '',
     `  viewer      ${url}/`,
-    `  native      POST ${url}/v1/tracewire   (httpExporter, JSON or gzip)`,
-    `  OTLP/JSON   POST ${url}/v1/traces  ${url}/v1/logs`,
+    `  native      POST ${url}/v1/tracewire   (httpExporter: JSON, plain or gzip)`,
+    `  OTLP/HTTP   POST ${url}/v1/traces  ${url}/v1/logs   (protobuf or JSON, plain or gzip)`,
   ];
   if (file !== undefined) {
     lines.push(`  file        ${file}  (${server.store.list().length} traces loaded)`);

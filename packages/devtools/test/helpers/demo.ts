@@ -299,3 +299,16 @@ export async function post(
 export function nativeBatch(traces: TraceData[], logs: LogData[] = []) {
   return { schemaVersion: 1, traces, logs };
 }
+
+/** One service's trace of `spans` spans, each with an input of `chars` characters. */
+export function heavyPart(spans: number, chars: number): TraceData {
+  const part = structuredClone(demoCheckout().parts[3]!);
+  const root = part.spans[0]!;
+  part.spans = Array.from({ length: spans }, (_, i) => ({
+    ...root,
+    spanId: i === 0 ? root.spanId : newSpanId(),
+    parentId: i === 0 ? root.parentId : root.spanId,
+    input: JSON.stringify('y'.repeat(chars)),
+  }));
+  return part;
+}
