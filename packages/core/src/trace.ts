@@ -1,4 +1,4 @@
-import { activeCarrier, runWithCarrier } from './context/storage';
+import { activeSpan, runWithCarrier } from './context/storage';
 import { now } from './internal/clock';
 import { newTraceId } from './internal/ids';
 import { type Limits, noneDropped } from './internal/limits';
@@ -363,7 +363,7 @@ export class Trace {
 
   private currentSpanInTrace(): Span | undefined {
     // Compared by owner rather than instanceof, so a second loaded copy of core still matches.
-    const carrier = activeCarrier() as Span | undefined;
-    return carrier !== undefined && carrier.trace === this ? carrier : undefined;
+    const span = activeSpan();
+    return span !== undefined && span.trace === this ? span : undefined;
   }
 }

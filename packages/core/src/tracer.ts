@@ -1,4 +1,4 @@
-import { activeCarrier, runWithCarrier } from './context/storage';
+import { activeSpan, runWithCarrier } from './context/storage';
 import {
   ExportPipeline,
   type ExportPipelineOptions,
@@ -278,9 +278,9 @@ export class Tracer {
 
   private emitLog(level: LogLevel, message: string, fields: LogFields | undefined): void {
     try {
-      const carrier = activeCarrier() as Span | undefined;
-      if (carrier?.trace !== undefined) {
-        carrier.trace.addLog(level, message, fields, carrier);
+      const span = activeSpan();
+      if (span !== undefined) {
+        span.trace.addLog(level, message, fields, span);
         return;
       }
       if (!this.isRecording) return;
