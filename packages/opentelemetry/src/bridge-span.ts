@@ -109,6 +109,7 @@ export class BridgeSpan implements OtelSpan {
     if (status.code === STATUS_OK) span.setStatus('ok');
     else if (status.code === STATUS_ERROR) {
       span.setStatus('error', typeof status.message === 'string' ? status.message : undefined);
+      this.adoptException();
     }
     return this;
   }
@@ -122,12 +123,7 @@ export class BridgeSpan implements OtelSpan {
     const span = this[TRACEWIRE_SPAN];
     if (span.isEnded) return;
     try {
-      if (span.isRecording) {
-        if (span.status === 'error' && span.error === undefined && this.exception !== undefined) {
-          span.error = errorFrom(this.exception);
-        }
-        if (this.mapOnEnd) applySemanticConventions(span);
-      }
+      if (span.isRecording && this.mapOnEnd) applySemanticConventions(span);
     } catch {
       // A mapping problem never loses the span.
     }
@@ -164,6 +160,14 @@ export class BridgeSpan implements OtelSpan {
     }
     this.exception = exception;
     this[TRACEWIRE_SPAN].addEvent('exception', attributes, toEpochMillis(time));
+    this.adoptException();
+  }
+
+  /** In error, the last recorded exception becomes the tracewire span's `error`. */
+  private adoptException(): void {
+    const span = this[TRACEWIRE_SPAN];
+    if (span.status !== 'error' || this.exception === undefined || !span.isRecording) return;
+    span.error = errorFrom(this.exception);
   }
 }
 
