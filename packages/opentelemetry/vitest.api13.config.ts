@@ -1,4 +1,5 @@
 import { tracewireProject } from '../../vitest.shared';
+import { otelApiEsm } from './vitest.shared-api';
 
 /**
  * The bridge's own tests once more against the lowest @opentelemetry/api it
@@ -6,22 +7,10 @@ import { tracewireProject } from '../../vitest.shared';
  * `@opentelemetry/api`, the bridge's and the tests', resolves to it.
  */
 export default tracewireProject('opentelemetry-api13', {
-  plugins: [
-    {
-      name: 'tracewire:otel-api-13',
-      enforce: 'pre',
-      async resolveId(id, importer) {
-        if (id !== '@opentelemetry/api') return null;
-        const resolved = await this.resolve('otel-api-13', importer, { skipSelf: true });
-        // Its ESM build, as a bundler picks it (1.3.0 has `module` but no `exports`).
-        return resolved && { ...resolved, id: resolved.id.replace('/build/src/', '/build/esm/') };
-      },
-    },
-  ],
-  ssr: { resolve: { conditions: ['module', 'node', 'import', 'default'] } },
+  plugins: [otelApiEsm('otel-api-13')],
   test: {
     include: ['test/bridge.test.ts', 'test/register.test.ts'],
     env: { TRACEWIRE_OTEL_API: 'otel-api-13' },
-    server: { deps: { inline: ['@opentelemetry/api', /@opentelemetry\+api@1\.3\.0/] } },
+    server: { deps: { inline: [/@opentelemetry\+api@1\.3\.0\//] } },
   },
 });
