@@ -73,11 +73,11 @@ function genAiKind(name: string, a: Attributes): SpanKind | undefined {
 }
 
 function providerName(a: Attributes): string | undefined {
-  const named = str(a['gen_ai.provider.name'] ?? a['gen_ai.system']);
-  if (named !== undefined) return named;
-  // The AI SDK names provider and API together: `openai.chat`, `anthropic.messages`.
+  // The AI SDK names provider and API together (`openai.chat`, `anthropic.messages`)
+  // and copies that into gen_ai.system; elsewhere a dot is part of the name (`aws.bedrock`).
   const sdk = str(a['ai.model.provider']);
-  return sdk === undefined ? undefined : sdk.split('.')[0];
+  if (sdk !== undefined) return sdk.split('.')[0];
+  return str(a['gen_ai.provider.name'] ?? a['gen_ai.system']);
 }
 
 function usageOf(a: Attributes): Usage | undefined {
