@@ -10,8 +10,6 @@ export interface TraceLogFields {
   trace_flags?: string;
 }
 
-const NONE: TraceLogFields = Object.freeze({});
-
 /**
  * `trace_id`, `span_id` and `trace_flags` of the current span, or an empty object
  * outside a trace. Written for pino's `mixin` (it ignores its arguments) and any
@@ -21,7 +19,8 @@ const NONE: TraceLogFields = Object.freeze({});
  */
 export function traceLogFields(): TraceLogFields {
   const span = activeSpan();
-  if (span === undefined) return NONE;
+  // A new object each time: pino merges the line's own fields into what mixin returns.
+  if (span === undefined) return {};
   const trace = span.trace;
   const flags = (trace.sampled ? 1 : 0) | (trace.random ? 2 : 0);
   return { trace_id: span.traceId, span_id: span.id, trace_flags: `0${flags}` };
