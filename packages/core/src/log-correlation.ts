@@ -36,6 +36,7 @@ export interface WithTraceFieldsOptions {
  * A winston format transform: adds `trace_id`, `span_id` and `trace_flags` to each
  * line written inside a trace; with `{ capture: true }` the line is also recorded
  * as a log of that trace (level, message, fields). Put it first in the chain.
+ * `options` is a `WithTraceFieldsOptions` (typed loosely, as winston passes it).
  *
  * @example
  * const logger = winston.createLogger({
@@ -43,12 +44,12 @@ export interface WithTraceFieldsOptions {
  *   transports: [new winston.transports.Console()],
  * });
  */
-export function withTraceFields<T extends object>(info: T, options?: WithTraceFieldsOptions): T {
+export function withTraceFields<T extends object>(info: T, options?: unknown): T {
   try {
     const fields = traceLogFields();
     if (fields.trace_id === undefined) return info;
     const line = info as Record<string, unknown>;
-    if (options?.capture === true) {
+    if ((options as WithTraceFieldsOptions | undefined)?.capture === true) {
       const { level, message, ...rest } = line;
       recordLogLine(level, message, rest);
     }
