@@ -1,7 +1,7 @@
 // A throwaway PostgreSQL server for tests and the demo: `initdb` in a temp dir,
 // `pg_ctl start` on 127.0.0.1 and a free port (as the `postgres` user when run
 // as root), `stop()` removes it all. Uses Debian's `postgresql` package
-// (scripts/setup.sh installs it where apt exists) or PG_BIN.
+// (scripts/setup.sh installs it where apt exists) or initdb/pg_ctl on PATH.
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
@@ -15,7 +15,6 @@ const run = promisify(execFile);
 /** The directory holding `initdb` and `pg_ctl`, or undefined when PostgreSQL is not installed. */
 export function findPostgresBin() {
   const candidates = [];
-  if (process.env.PG_BIN) candidates.push(process.env.PG_BIN);
   const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
     const versions = readdirSync(debian)
@@ -53,7 +52,7 @@ export async function startPostgres(options = {}) {
   const bin = findPostgresBin();
   if (bin === undefined) {
     const reason =
-      'PostgreSQL is not installed (no initdb/pg_ctl under /usr/lib/postgresql/*/bin, PG_BIN or PATH); install it with `apt-get install postgresql` (scripts/setup.sh does where apt exists).';
+      'PostgreSQL is not installed (no initdb/pg_ctl under /usr/lib/postgresql/*/bin or on PATH); install it with `apt-get install postgresql` (scripts/setup.sh does where apt exists).';
     if (required) throw new Error(reason);
     return { available: false, reason };
   }
