@@ -10,7 +10,7 @@ export default tracewireProject('opentelemetry-api13', {
   plugins: [otelApiEsm('otel-api-13')],
   test: {
     include: ['test/bridge.test.ts', 'test/register.test.ts'],
-    env: { TRACEWIRE_OTEL_API: 'otel-api-13' },
+    env: { TRACEWIRE_OTEL_API: 'otel-api-13', TRACEWIRE_OTEL_API_VERSION: '1.3.0' },
     server: { deps: { inline: [/@opentelemetry\+api@1\.3\.0\//] } },
   },
 });

@@ -3,5 +3,8 @@ import { otelApiEsm } from './vitest.shared-api';
 
 export default tracewireProject('opentelemetry', {
   plugins: [otelApiEsm('@opentelemetry/api')],
-  test: { server: { deps: { inline: [/@opentelemetry\+api@1\.9\.\d+\/.*\/build\/esm\//] } } },
+  test: {
+    env: { TRACEWIRE_OTEL_API_VERSION: '1.9.' },
+    server: { deps: { inline: [/@opentelemetry\+api@1\.9\.\d+\/.*\/build\/esm\//] } },
+  },
 });

@@ -5,8 +5,9 @@ import { waitForTraces } from '@tracewire/core/testing';
 
 /**
  * The @opentelemetry/api package these tests run against: 1.9 in the
- * `opentelemetry` project, 1.3.0 (the lowest supported) in `opentelemetry-api13`,
- * where `@opentelemetry/api` is aliased to it.
+ * `opentelemetry` project, 1.3.0 (the lowest supported) in `opentelemetry-api13`
+ * and the newest 1.x in `opentelemetry-api-latest`, where `@opentelemetry/api`
+ * is resolved to it.
  */
 export const apiPackage = process.env.TRACEWIRE_OTEL_API ?? '@opentelemetry/api';
 
