@@ -257,6 +257,32 @@ describe(`the OpenTelemetry API (${apiPackage}) inside a tracewire trace`, () =>
   });
 });
 
+describe('concurrency', () => {
+  it('under 200 concurrent requests every OTel span lands in its own request', async () => {
+    const a = app();
+    a.get('/c/:n', async (req, res) => {
+      const n = req.params.n;
+      await otel().startActiveSpan(`work ${n}`, async (s) => {
+        await new Promise((r) => setTimeout(r, Math.random() * 10));
+        otel().startSpan(`inner ${n}`).end();
+        trace.getActiveSpan()?.setAttribute('n', n);
+        s.end();
+      });
+      res.send(n);
+    });
+    const ns = Array.from({ length: 200 }, (_, i) => String(i));
+    await Promise.all(ns.map((n) => request(a).get(`/c/${n}`).expect(200, n)));
+    const traces = await tracesWhere(setup, (t) => t.name === 'GET /c/:n', 200);
+    expect(traces).toHaveLength(200);
+    for (const t of traces) {
+      const n = String(t.spans[0]!.attributes['url.path']).split('/')[2];
+      expect(t.spans.map((s) => s.name).sort()).toEqual(['GET /c/:n', `inner ${n}`, `work ${n}`]);
+      expect(spanNamed(t, `work ${n}`).attributes.n).toBe(n);
+      expect(spanNamed(t, `inner ${n}`).parentId).toBe(spanNamed(t, `work ${n}`).spanId);
+    }
+  });
+});
+
 describe('OTel spans started outside any tracewire trace', () => {
   // DataDog/dd-trace-js#6512: a basic startActiveSpan example exports nothing.
   it('a startActiveSpan at the top level starts and exports a trace', async () => {

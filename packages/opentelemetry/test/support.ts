@@ -29,8 +29,9 @@ export function memoryTracer(serviceName: string) {
 export async function tracesWhere(
   setup: ReturnType<typeof memoryTracer>,
   predicate: (trace: TraceData) => boolean,
+  count = 1,
 ): Promise<TraceData[]> {
-  return waitForTraces(setup.tracer, setup.exporter, predicate);
+  return waitForTraces(setup.tracer, setup.exporter, predicate, count);
 }
 
 export function spanNamed(trace: TraceData, name: string): SpanData {
