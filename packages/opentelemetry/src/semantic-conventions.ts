@@ -20,6 +20,8 @@ import type { Attributes, AttributeValue, Span, SpanKind, Usage } from '@tracewi
  */
 export function applySemanticConventions(span: Span): void {
   const a = span.attributes;
+  // Most spans (queries, calls) are not GenAI: a few key lookups decide, no regex.
+  if (!span.name.startsWith('ai.') && !hasGenAiKey(a)) return;
   const kind = genAiKind(span.name, a);
   if (kind === undefined) return;
   span.kind = kind;
@@ -46,6 +48,16 @@ export function applySemanticConventions(span: Span): void {
   if (input !== undefined) span.setIO(input);
   const output = outputOf(a);
   if (output !== undefined) span.setOutput(output);
+}
+
+function hasGenAiKey(a: Attributes): boolean {
+  return (
+    'gen_ai.system' in a ||
+    'gen_ai.provider.name' in a ||
+    'gen_ai.operation.name' in a ||
+    'gen_ai.request.model' in a ||
+    'ai.operationId' in a
+  );
 }
 
 const AI_SDK_OPERATIONS = /^ai\.(generateText|streamText|generateObject|streamObject)$/;
