@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh clone with nothing but Node >= 20 and npm: pnpm, dependencies,
-# and (where apt is available) Debian's Chromium for the viewer's browser tests.
+# and (where apt is available) Debian's Chromium for the viewer's browser tests and
+# PostgreSQL for @tracewire/opentelemetry's pg tests and the demo's database.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -23,4 +24,10 @@ if [ "${TRACEWIRE_SKIP_BROWSER:-}" != "1" ] && [ ! -x /usr/bin/chromium ] && com
   echo "==> installing Debian's chromium for the viewer's browser tests"
   apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+
+if [ "${TRACEWIRE_SKIP_POSTGRES:-}" != "1" ] && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+  echo "==> installing Debian's postgresql for the OpenTelemetry bridge's pg tests"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
 fi

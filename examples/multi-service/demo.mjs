@@ -8,6 +8,7 @@ import { fork } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startDevServer } from '@tracewire/devtools';
+import { startPostgres } from '../../scripts/postgres.mjs';
 
 const once = process.argv.includes('--once');
 const services = ['gateway', 'orders', 'payments', 'inventory'];
@@ -38,6 +39,15 @@ const ports = Object.fromEntries(
 );
 const url = (service) => `http://127.0.0.1:${ports[service]}`;
 
+// The orders service keeps its orders in PostgreSQL when a server can be started here.
+const postgres = await startPostgres({ required: false }).catch((error) => ({
+  available: false,
+  reason: `PostgreSQL did not start: ${error.message}`,
+}));
+if (postgres.available)
+  console.log(`PostgreSQL for the orders service on 127.0.0.1:${postgres.port}`);
+else console.log(`${postgres.reason}\nGoing on without it: orders simulates its insert.`);
+
 async function stop(code) {
   for (const child of children) child.kill('SIGTERM');
   await Promise.all(
@@ -49,6 +59,7 @@ async function stop(code) {
     ),
   );
   await dev.close();
+  if (postgres.available) await postgres.stop();
   process.exit(code);
 }
 process.on('SIGINT', () => stop(0));
@@ -67,6 +78,7 @@ await Promise.all(
             ORDERS_URL: url('orders'),
             PAYMENTS_URL: url('payments'),
             INVENTORY_URL: url('inventory'),
+            ...(postgres.available ? { DATABASE_URL: postgres.connectionString } : {}),
           },
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         });
@@ -98,7 +110,7 @@ const requests = [
     label: 'checkout that succeeds',
     method: 'POST',
     path: '/checkout/sku-7?card=ok',
-    expect: { services, status: 'ok' },
+    expect: { services, status: 'ok', database: postgres.available },
   },
   {
     label: 'checkout whose payment fails',
@@ -156,8 +168,16 @@ for (const request of sent) {
   ) {
     problems.push(`${request.label}: no LLM span with model, usage and cost`);
   }
+  const queries = trace.spans.filter(
+    (s) =>
+      s.attributes?.['otel.scope.name'] === '@opentelemetry/instrumentation-pg' &&
+      (s.attributes['db.statement'] ?? s.attributes['db.query.text']) !== undefined,
+  );
+  if (expect.database && queries.length < 2) {
+    problems.push(`${request.label}: expected the orders service's PostgreSQL query spans`);
+  }
   console.log(
-    `   ${request.label}: ${trace.spans.length} spans from ${trace.services.join(', ')}${failed ? ' (failed)' : ''}`,
+    `   ${request.label}: ${trace.spans.length} spans from ${trace.services.join(', ')}${failed ? ' (failed)' : ''}${queries.length > 0 ? `, ${queries.length} PostgreSQL queries` : ''}`,
   );
 }
 

@@ -2,9 +2,11 @@
 import { span } from '@tracewire/core';
 import { tracing } from '@tracewire/express';
 import express from 'express';
+import { ordersDatabase } from './database.mjs';
 import { port, ready, serviceTracer } from './tracer.mjs';
 
 const tracer = serviceTracer('orders');
+const db = await ordersDatabase(tracer);
 const PAYMENTS = process.env.PAYMENTS_URL ?? 'http://127.0.0.1:4103';
 const INVENTORY = process.env.INVENTORY_URL ?? 'http://127.0.0.1:4104';
 
@@ -17,11 +19,8 @@ const orders = express.Router();
 orders.post('/', async (req, res, next) => {
   try {
     const { sku, card, quantity } = req.body;
-    const order = await span('db.insert order', async (s) => {
-      s.setAttributes({ 'db.system': 'postgresql', 'db.operation.name': 'INSERT' });
-      await new Promise((resolve) => setTimeout(resolve, 8));
-      return { id: `ord_${Date.now().toString(36)}`, sku, quantity };
-    });
+    const order = { id: `ord_${Date.now().toString(36)}`, sku, quantity };
+    await db.insert(order);
     const payment = await fetch(`${PAYMENTS}/payments`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -1,5 +1,11 @@
 export { currentSpan, currentTrace, inject, span } from './context/current';
-export { runUntraced } from './context/storage';
+export {
+  activeCarrier,
+  type ContextCarrier,
+  isUntraced,
+  runUntraced,
+  runWithCarrier,
+} from './context/storage';
 export { traced } from './decorators/traced';
 export { getDefaultTracer, setDefaultTracer, tracerOptionsFromEnv } from './default-tracer';
 export {
@@ -25,7 +31,11 @@ export {
   type ShutdownProcess,
   type ShutdownTarget,
 } from './export/shutdown';
-export { type HttpClientOptions, instrumentHttpClients } from './http/client-instrumentation';
+export {
+  type HttpClientOptions,
+  instrumentHttpClients,
+  isHttpClientInstrumented,
+} from './http/client-instrumentation';
 export type { HeaderCapture } from './http/internal/headers';
 export { endWithNodeResponse, type NodeResponseOptions, nodeRequestInfo } from './http/node';
 export { requestRegistry } from './http/request-registry';
@@ -39,6 +49,14 @@ export {
 } from './http/server-tracing';
 export type { Limits } from './internal/limits';
 export type { LogFields, Logger } from './log';
+export {
+  capturePinoLog,
+  recordLogLine,
+  type TraceLogFields,
+  traceLogFields,
+  type WithTraceFieldsOptions,
+  withTraceFields,
+} from './log-correlation';
 export * from './propagation/index';
 export {
   alwaysOff,

@@ -1,4 +1,4 @@
-import { activeCarrier, runWithCarrier } from './context/storage';
+import { activeSpan, runWithCarrier } from './context/storage';
 import { now } from './internal/clock';
 import { attributesSize, logsSize } from './internal/estimate-size';
 import { newTraceId } from './internal/ids';
@@ -388,7 +388,7 @@ export class Trace {
 
   private currentSpanInTrace(): Span | undefined {
     // Compared by owner rather than instanceof, so a second loaded copy of core still matches.
-    const carrier = activeCarrier() as Span | undefined;
-    return carrier !== undefined && carrier.trace === this ? carrier : undefined;
+    const span = activeSpan();
+    return span !== undefined && span.trace === this ? span : undefined;
   }
 }

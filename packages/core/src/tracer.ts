@@ -1,4 +1,4 @@
-import { activeCarrier, runWithCarrier } from './context/storage';
+import { activeSpan, runWithCarrier } from './context/storage';
 import { addExportStats, emptyExportStats } from './export/export-stats';
 import { Delivery } from './export/internal/delivery';
 import {
@@ -321,9 +321,9 @@ export class Tracer {
 
   private emitLog(level: LogLevel, message: string, fields: LogFields | undefined): void {
     try {
-      const carrier = activeCarrier() as Span | undefined;
-      if (carrier?.trace !== undefined) {
-        carrier.trace.addLog(level, message, fields, carrier);
+      const span = activeSpan();
+      if (span !== undefined) {
+        span.trace.addLog(level, message, fields, span);
         return;
       }
       if (!this.isRecording) return;

@@ -3,12 +3,11 @@ import { injectContext } from '../propagation/propagator';
 import { Span, type SpanOptions } from '../span';
 import type { Trace } from '../trace';
 import type { SpanContext } from '../types';
-import { activeCarrier } from './storage';
+import { activeSpan } from './storage';
 
 /** The span current in this async context, if a trace is active. */
 export function currentSpan(): Span | undefined {
-  const carrier = activeCarrier() as Span | undefined;
-  return carrier !== undefined && carrier.trace !== undefined ? carrier : undefined;
+  return activeSpan();
 }
 
 /** The trace current in this async context, if any. */

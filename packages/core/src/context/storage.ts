@@ -1,13 +1,18 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { singleton } from '../internal/global';
+import type { Span } from '../span';
 
 /**
- * What the context carries: the active span (which knows its trace), or the
+ * What the context carries: the active span (which knows its trace), the
  * `UNTRACED` marker inside `runUntraced`, where nothing may be recorded or
- * propagated (the exporters' own network calls run there).
+ * propagated (the exporters' own network calls run there), or a frame of a
+ * bridged context system (an OpenTelemetry `Context`) naming its current
+ * tracewire `span`, so both APIs share this one AsyncLocalStorage.
  */
 export interface ContextCarrier {
   readonly isContextCarrier: true;
+  /** Set by carriers that are not spans themselves: the span current in them. */
+  readonly span?: Span | undefined;
 }
 
 export const UNTRACED: ContextCarrier = Object.freeze({ isContextCarrier: true as const });
@@ -16,6 +21,14 @@ const storage = singleton('als', () => new AsyncLocalStorage<ContextCarrier>());
 
 export function activeCarrier(): ContextCarrier | undefined {
   return storage.getStore();
+}
+
+/** The tracewire span current in this async context, whatever kind of carrier holds it. */
+export function activeSpan(): Span | undefined {
+  const carrier = storage.getStore() as (ContextCarrier & { trace?: unknown }) | undefined;
+  if (carrier === undefined) return undefined;
+  // A span is its own carrier; compared by shape so a second loaded copy of core still matches.
+  return carrier.trace !== undefined ? (carrier as unknown as Span) : carrier.span;
 }
 
 /** Runs `fn` with `carrier` as the current context, for its whole async life. */

@@ -115,6 +115,14 @@ export function instrumentHttpClients(options: HttpClientOptions = {}): () => vo
   return uninstall;
 }
 
+/**
+ * True while `instrumentHttpClients()` is installed, so a bridge (the
+ * OpenTelemetry one) can leave outgoing calls' client spans to it.
+ */
+export function isHttpClientInstrumented(): boolean {
+  return state.installed;
+}
+
 function uninstall(): void {
   state.uninstall?.();
   state.uninstall = undefined;

@@ -1,0 +1,4 @@
+export {
+  type RegisterOpenTelemetryOptions,
+  registerOpenTelemetry,
+} from './register-open-telemetry';
