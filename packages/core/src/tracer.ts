@@ -5,6 +5,11 @@ import {
   type ExportProblem,
   type ExportStats,
 } from './export/pipeline';
+import {
+  clientPolicy,
+  type HttpClientOptions,
+  instrumentHttpClients,
+} from './http/client-instrumentation';
 import { now } from './internal/clock';
 import { newSpanId, newTraceId } from './internal/ids';
 import { type Limits, noneDropped, resolveLimits } from './internal/limits';
@@ -63,6 +68,15 @@ export interface TracerOptions {
   onError?: (problem: ExportProblem) => void;
   /** `false` turns recording off entirely; context still propagates. */
   enabled?: boolean;
+  /**
+   * Outgoing `fetch`/`node:http` calls made inside this tracer's traces get a
+   * client span and carry `traceparent`. Default true (every host); pass
+   * `{ propagateTo }` to limit which hosts receive trace context, `false` to
+   * leave outgoing calls alone. The hooks are installed once per process; each
+   * call follows the settings of the tracer whose trace makes it.
+   * @example outgoing: { propagateTo: ['127.0.0.1', /\.svc\.cluster\.local$/] }
+   */
+  outgoing?: boolean | HttpClientOptions;
 }
 
 /** One finished operation recorded on its own (`tracer.record()`). */
@@ -142,6 +156,8 @@ export class Tracer {
     this.pipelines = exporters.map(
       (exporter) => new ExportPipeline({ ...options.batch, exporter, onError: options.onError }),
     );
+    const policy = clientPolicy(options.outgoing, this.redact);
+    if (policy !== undefined) instrumentHttpClients();
     const sampler = resolveSampler(options.sampler);
     const tail = tailDecider(options.tail);
     const recording = options.enabled !== false && this.pipelines.length > 0;
@@ -153,6 +169,7 @@ export class Tracer {
       limits: this.limits,
       contextEnabled: this.contextEnabled,
       redactQuery: this.redact.queryParams,
+      clientPolicy: policy,
       recording,
       headSample(traceId, traceOptions) {
         counters.tracesStarted++;
