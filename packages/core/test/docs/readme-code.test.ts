@@ -91,8 +91,14 @@ for (const name of packageNames) {
 /** TypeScript blocks strictly; JavaScript blocks as a JS user's editor checks them (no strict). */
 function check(group: Snippet[]): string[] {
   return [
-    ...checkAs(group.filter((s) => s.lang === 'ts'), 'ts'),
-    ...checkAs(group.filter((s) => s.lang === 'js'), 'js'),
+    ...checkAs(
+      group.filter((s) => s.lang === 'ts'),
+      'ts',
+    ),
+    ...checkAs(
+      group.filter((s) => s.lang === 'js'),
+      'js',
+    ),
   ];
 }
 
