@@ -1,11 +1,5 @@
 export { currentSpan, currentTrace, inject, span } from './context/current';
-export {
-  activeCarrier,
-  type ContextCarrier,
-  isUntraced,
-  runUntraced,
-  runWithCarrier,
-} from './context/storage';
+export { runUntraced } from './context/storage';
 export { traced } from './decorators/traced';
 export { getDefaultTracer, setDefaultTracer, tracerOptionsFromEnv } from './default-tracer';
 export {
@@ -15,39 +9,18 @@ export {
 } from './export/console-exporter';
 export { ExportError } from './export/export-error';
 export { type HttpExporterOptions, httpExporter } from './export/http-exporter';
-export { type PostBatchOptions, postBatch } from './export/http-transport';
 export { type MemoryExporter, memoryExporter } from './export/memory-exporter';
-export {
-  type DropReason,
-  ExportPipeline,
-  type ExportPipelineOptions,
-  type ExportProblem,
-  type ExportStats,
-  type QueuedTrace,
-} from './export/pipeline';
+export type { DropReason, ExportProblem, ExportStats } from './export/pipeline';
 export {
   type RegisterShutdownOptions,
   registerShutdown,
   type ShutdownProcess,
   type ShutdownTarget,
 } from './export/shutdown';
-export {
-  type HttpClientOptions,
-  instrumentHttpClients,
-  isHttpClientInstrumented,
-} from './http/client-instrumentation';
-export type { HeaderCapture } from './http/internal/headers';
-export { endWithNodeResponse, type NodeResponseOptions, nodeRequestInfo } from './http/node';
-export { requestRegistry } from './http/request-registry';
-export {
-  type HttpOutcome,
-  type HttpRequestInfo,
-  HttpServerTracing,
-  type HttpTracingOptions,
-  httpServerTracing,
-  ServerRequest,
-} from './http/server-tracing';
-export type { Limits } from './internal/limits';
+export { type HttpClientOptions, instrumentHttpClients } from './http/client-instrumentation';
+export type { HeaderCapture } from './http/header-capture';
+export type { HttpOutcome, HttpRequestInfo, HttpTracingOptions } from './http/server-tracing';
+export type { Limits } from './limits';
 export type { LogFields, Logger } from './log';
 export {
   capturePinoLog,

@@ -1,4 +1,5 @@
 import { activeSpan, runWithCarrier } from './context/storage';
+import type { ClientPolicy } from './http/client-instrumentation';
 import { now } from './internal/clock';
 import { attributesSize, logsSize } from './internal/estimate-size';
 import { newTraceId } from './internal/ids';
@@ -18,6 +19,8 @@ import type {
   Status,
   TraceData,
 } from './types';
+import { checkCallOptions } from './validation/options-check';
+import { SPAN_OPTION_NAMES } from './validation/tracer-options';
 import { VERSION } from './version';
 
 /** Options for starting a trace. Only `name` is required. */
@@ -65,6 +68,8 @@ export interface TraceRuntime {
   readonly contextEnabled: boolean;
   /** Extra sensitive query parameter names (the tracer's `redact.queryParams`). */
   readonly redactQuery: readonly string[];
+  /** How outgoing calls inside the trace are traced; undefined: not at all (`outgoing: false`). */
+  readonly clientPolicy: ClientPolicy | undefined;
   /** False when nothing would receive the trace (no exporter, disabled). */
   readonly recording: boolean;
   /** The head decision: `options.sampled`, else the sampler; then the rate cap. */
@@ -110,6 +115,8 @@ export class Trace {
   readonly contextEnabled: boolean;
   /** @internal */
   readonly redactQuery: readonly string[];
+  /** @internal The tracer's outgoing-call policy, read by the HTTP client hooks. */
+  readonly clientPolicy: ClientPolicy | undefined;
   private readonly runtime: TraceRuntime;
   private readonly spans: Span[];
   // Made on first use: most traces never have tags, trace attributes, logs or cuts,
@@ -127,6 +134,7 @@ export class Trace {
     this.limits = runtime.limits;
     this.contextEnabled = runtime.contextEnabled;
     this.redactQuery = runtime.redactQuery;
+    this.clientPolicy = runtime.clientPolicy;
     const parent = options.parent ?? undefined;
     this.parent = parent;
     this.id = parent ? parent.traceId : newTraceId();
@@ -202,6 +210,7 @@ export class Trace {
    * when it belongs to this trace, else of the root.
    */
   startSpan(name: string, options?: SpanOptions, parent?: Span): Span {
+    if (options !== undefined) checkCallOptions('startSpan()', options, SPAN_OPTION_NAMES);
     const parentSpan = parent ?? this.currentSpanInTrace() ?? this.rootSpan;
     let recording = this.sampled && this.ended === undefined;
     if (recording && this.spans.length >= this.limits.maxSpansPerTrace) {

@@ -7,6 +7,11 @@ import {
   type ExportProblem,
   type ExportStats,
 } from './export/pipeline';
+import {
+  clientPolicy,
+  type HttpClientOptions,
+  instrumentHttpClients,
+} from './http/client-instrumentation';
 import { now } from './internal/clock';
 import { valueSize } from './internal/estimate-size';
 import { newSpanId, newTraceId } from './internal/ids';
@@ -33,6 +38,12 @@ import type {
   TraceData,
   Usage,
 } from './types';
+import { checkCallOptions } from './validation/options-check';
+import {
+  checkTracerOptions,
+  RECORDED_EVENT_NAMES,
+  TRACE_OPTION_NAMES,
+} from './validation/tracer-options';
 import { VERSION } from './version';
 
 /** Redaction applied by the HTTP lifecycle and to attributes. */
@@ -74,6 +85,15 @@ export interface TracerOptions {
   onError?: (problem: ExportProblem) => void;
   /** `false` turns recording off entirely; context still propagates. */
   enabled?: boolean;
+  /**
+   * Outgoing `fetch`/`node:http` calls made inside this tracer's traces get a
+   * client span and carry `traceparent`. Default true (every host); pass
+   * `{ propagateTo }` to limit which hosts receive trace context, `false` to
+   * leave outgoing calls alone. The hooks are installed once per process; each
+   * call follows the settings of the tracer whose trace makes it.
+   * @example outgoing: { propagateTo: ['127.0.0.1', /\.svc\.cluster\.local$/] }
+   */
+  outgoing?: boolean | HttpClientOptions;
 }
 
 /** One finished operation recorded on its own (`tracer.record()`). */
@@ -138,6 +158,7 @@ export class Tracer {
         "tracewire: createTracer needs a serviceName, e.g. createTracer({ serviceName: 'orders-api' }).",
       );
     }
+    checkTracerOptions(options);
     this.serviceName = options.serviceName;
     this.environment = options.environment;
     this.limits = resolveLimits(options.limits);
@@ -163,6 +184,8 @@ export class Tracer {
     this.pipelines = exporters.map(
       (exporter) => new ExportPipeline({ ...options.batch, exporter, onError: options.onError }),
     );
+    const policy = clientPolicy(options.outgoing, this.redact);
+    if (policy !== undefined) instrumentHttpClients();
     const sampler = resolveSampler(options.sampler);
     const tail = tailDecider(options.tail);
     const rateLimit =
@@ -178,6 +201,7 @@ export class Tracer {
       limits: this.limits,
       contextEnabled: this.contextEnabled,
       redactQuery: this.redact.queryParams,
+      clientPolicy: policy,
       recording,
       headSample(traceId, traceOptions) {
         counters.tracesStarted++;
@@ -242,6 +266,7 @@ export class Tracer {
     if (!opts || typeof opts.name !== 'string') {
       throw new TypeError("tracewire: startTrace needs a name, e.g. startTrace({ name: 'job' }).");
     }
+    checkCallOptions('startTrace()', opts, TRACE_OPTION_NAMES);
     return new Trace(this.runtime, opts);
   }
 
@@ -280,6 +305,9 @@ export class Tracer {
    *   usage: { inputTokens: 12, outputTokens: 40 }, cost: 0.0004, durationMs: 812 });
    */
   record(event: RecordedEvent): Promise<void> {
+    if (event !== null && typeof event === 'object') {
+      checkCallOptions('record()', event, RECORDED_EVENT_NAMES);
+    }
     if (!this.isRecording) return Promise.resolve();
     try {
       const data = this.recordedTrace(event);

@@ -11,13 +11,11 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
-import {
-  type HttpServerTracing,
-  type HttpTracingOptions,
-  httpServerTracing,
-} from '@tracewire/core';
+import type { HttpTracingOptions } from '@tracewire/core';
+import { checkOptions, type HttpServerTracing, httpServerTracing, is } from '@tracewire/core/http';
 import { installExceptionsHook } from './internal/exceptions-hook';
 import { routeFromFastify, tracingMiddleware } from './internal/middleware';
+import { HTTP_TRACING } from './internal/tokens';
 import { TracingGuard } from './internal/tracing-guard';
 import { TRACER } from './tracer-token';
 import { TracingInterceptor } from './tracing-interceptor';
@@ -47,7 +45,16 @@ export interface TracingModuleAsyncOptions extends Pick<ModuleMetadata, 'imports
 }
 
 const OPTIONS = Symbol('tracewire.nestjs.options');
-const HTTP_TRACING = Symbol('tracewire.nestjs.http-tracing');
+
+/** The module's own option, beside core's, for the options check. */
+const MODULE_OPTIONS = { interceptor: is.boolean };
+
+const ASYNC_OPTIONS = {
+  imports: { expected: 'an array of modules', test: Array.isArray },
+  inject: { expected: 'an array of injection tokens', test: Array.isArray },
+  useFactory: is.function,
+  interceptor: is.boolean,
+};
 
 /**
  * Traces every HTTP request from the moment it enters Nest: a middleware opens
@@ -73,7 +80,7 @@ export class TracingModule implements NestModule, OnModuleInit {
   /** Traces with these options (default: the default tracer, configured from the environment). */
   static forRoot(options: TracingModuleOptions = {}): DynamicModule {
     // Built here so that a mistake in the options fails where they are written.
-    const http = httpServerTracing(options);
+    const http = httpServerTracing(options, MODULE_OPTIONS);
     return tracingModule([{ provide: HTTP_TRACING, useValue: http }], [], options.interceptor);
   }
 
@@ -97,6 +104,7 @@ export class TracingModule implements NestModule, OnModuleInit {
         'tracewire: TracingModule.forRootAsync() takes { useFactory, inject?, imports? }, e.g. forRootAsync({ inject: [ConfigService], useFactory: (config) => ({ tracer }) }).',
       );
     }
+    checkOptions('TracingModule.forRootAsync()', options, ASYNC_OPTIONS);
     const providers: Provider[] = [
       { provide: OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
       {
@@ -122,7 +130,9 @@ export class TracingModule implements NestModule, OnModuleInit {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(tracingMiddleware(this.http)).forRoutes('*');
+    // `{*path}`: every path, root included, in the syntax of path-to-regexp 8 (Express 5 and
+    // middie 9); `'*'` under a global prefix (`/api/*`) makes Nest log an unsupported route.
+    consumer.apply(tracingMiddleware(this.http)).forRoutes('{*path}');
     const adapter = this.adapterHost.httpAdapter;
     if (adapter?.getType() === 'fastify') {
       // Fastify's matched route is on its own request object, which middleware
@@ -156,6 +166,6 @@ function tracingModule(
         ? { provide: APP_INTERCEPTOR, useClass: TracingInterceptor }
         : { provide: APP_GUARD, useClass: TracingGuard },
     ],
-    exports: [TRACER],
+    exports: [TRACER, HTTP_TRACING],
   };
 }

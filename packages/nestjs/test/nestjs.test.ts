@@ -420,7 +420,7 @@ describe(`TracingModule configuration (nestjs ${nestMajor})`, () => {
 
   it('fails fast on wrong options, saying how to fix them', () => {
     expect(() => TracingModule.forRoot({ ignore: 'health' as never })).toThrow(
-      /ignore must be an array/,
+      /"ignore" must be an array/,
     );
     expect(() => TracingModule.forRootAsync({} as never)).toThrow(
       /takes \{ useFactory, inject\?, imports\? \}/,
@@ -470,14 +470,5 @@ describe(`TracingInterceptor outside HTTP (nestjs ${nestMajor})`, () => {
     });
     expect(new TracingInterceptor().intercept(rpc, next)).toBe(handled);
     expect(touched).toEqual(['getType']);
-  });
-
-  it('passes an HTTP request that no TracingModule middleware saw through untouched', () => {
-    const handled = of('response');
-    const http = {
-      getType: () => 'http',
-      switchToHttp: () => ({ getRequest: () => ({ url: '/x', headers: {} }) }),
-    } as unknown as ExecutionContext;
-    expect(new TracingInterceptor().intercept(http, { handle: () => handled })).toBe(handled);
   });
 });

@@ -1,5 +1,6 @@
 import type { Context, ContextManager } from '@opentelemetry/api';
-import { activeCarrier, isUntraced, runWithCarrier, type Span } from '@tracewire/core';
+import type { Span } from '@tracewire/core';
+import { activeCarrier, isUntraced, runWithCarrier } from '@tracewire/core/http';
 import { BridgeContext, bridgeContextOf, toBridgeContext } from './bridge-context';
 import { otelSpanFor } from './bridge-span';
 import { toOtelBaggage } from './internal/baggage';

@@ -1,5 +1,6 @@
 import type { Context } from '@opentelemetry/api';
-import type { ContextCarrier, Span } from '@tracewire/core';
+import type { Span } from '@tracewire/core';
+import type { ContextCarrier } from '@tracewire/core/http';
 import { tracewireSpanOf } from './bridge-span';
 import { SPAN_KEY } from './internal/keys';
 

@@ -11,13 +11,13 @@ import {
 import {
   type Attributes,
   getDefaultTracer,
-  isHttpClientInstrumented,
   type LinkData,
   type Span,
   type SpanContext,
   type SpanKind,
   type Tracer,
 } from '@tracewire/core';
+import { isHttpClientInstrumented } from '@tracewire/core/http';
 import { BridgeSpan, otelSpanFor, toAttributes, toLinkData, tracewireSpanOf } from './bridge-span';
 import { SPAN_KEY, SUPPRESS_TRACING_KEY } from './internal/keys';
 import { toEpochMillis } from './internal/time';
@@ -108,7 +108,12 @@ export class BridgeTracer implements OtelTracer {
     const startTime = toEpochMillis(options.startTime);
     const links = linksOf(options);
     if (parent !== undefined) {
-      if (kind === 'client' && this.defersHttpClients && isHttpClientInstrumented()) {
+      if (
+        kind === 'client' &&
+        this.defersHttpClients &&
+        parent.trace.clientPolicy !== undefined &&
+        isHttpClientInstrumented()
+      ) {
         return deferredSpan(parent);
       }
       const span = parent.trace.startSpan(name, { kind, startTime, links }, parent);
