@@ -14,6 +14,9 @@ export const BATCH_OPTIONS: OptionTable = {
   maxRetries: limit,
   retryInitialDelayMs: limit,
   retryMaxDelayMs: limit,
+  maxBatchBytes: limit,
+  maxConcurrentExports: limit,
+  flushTimeoutMs: limit,
 };
 
 const exporter = is.withMethods('an exporter (an object with export(batch))', 'export');
@@ -53,6 +56,7 @@ export const TRACER_OPTIONS: OptionTable = {
   batch: is.object(BATCH_OPTIONS),
   onError: is.function,
   enabled: is.boolean,
+  maxTracesPerSecond: is.nonNegative,
   outgoing: is.oneOf(
     is.boolean,
     is.object({
