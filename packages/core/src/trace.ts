@@ -2,6 +2,7 @@ import { activeCarrier, runWithCarrier } from './context/storage';
 import { now } from './internal/clock';
 import { newTraceId } from './internal/ids';
 import { type Limits, noneDropped } from './internal/limits';
+import type { PriceTable } from './llm/prices';
 import { type LogFields, type Logger, makeLogRecord } from './log';
 import { injectContext } from './propagation/propagator';
 import { Span, type SpanOptions } from './span';
@@ -66,6 +67,8 @@ export interface TraceRuntime {
   readonly redactQuery: readonly string[];
   /** False when nothing would receive the trace (no exporter, disabled). */
   readonly recording: boolean;
+  /** Prices that give LLM spans a cost when they end with a model and usage; default the built-in table. */
+  readonly prices?: PriceTable;
   headSample(traceId: string, options: TraceOptions): boolean;
   deliver(trace: Trace, urgent: boolean): Promise<void>;
   /** The tail decision: false drops a finished, head-sampled trace. */
@@ -106,6 +109,8 @@ export class Trace {
   readonly contextEnabled: boolean;
   /** @internal */
   readonly redactQuery: readonly string[];
+  /** @internal */
+  readonly prices: PriceTable | undefined;
   private readonly runtime: TraceRuntime;
   private readonly spans: Span[];
   // Made on first use: most traces never have tags, trace attributes, logs or cuts,
@@ -123,6 +128,7 @@ export class Trace {
     this.limits = runtime.limits;
     this.contextEnabled = runtime.contextEnabled;
     this.redactQuery = runtime.redactQuery;
+    this.prices = runtime.prices;
     const parent = options.parent ?? undefined;
     this.parent = parent;
     this.id = parent ? parent.traceId : newTraceId();

@@ -4,12 +4,14 @@ import {
   type ExportPipelineOptions,
   type ExportProblem,
   type ExportStats,
+  type QueuedTrace,
 } from './export/pipeline';
-import { now } from './internal/clock';
-import { newSpanId, newTraceId } from './internal/ids';
-import { type Limits, noneDropped, resolveLimits } from './internal/limits';
-import { errorData, serializeIo } from './internal/serialize';
+import { type Limits, resolveLimits } from './internal/limits';
+import { resolvePrices } from './llm/cost';
+import type { ModelPrice, PriceTable } from './llm/prices';
 import { type LogFields, type Logger, makeLogRecord } from './log';
+import { type Mask, Masker } from './mask/mask';
+import { type RecordedEvent, type RecordedIds, recordedTrace } from './recorded-event';
 import {
   resolveSampler,
   type SamplerOption,
@@ -18,18 +20,9 @@ import {
 } from './sampling/samplers';
 import type { Span } from './span';
 import { Trace, type TraceOptions, type TraceRuntime } from './trace';
-import type {
-  Attributes,
-  ErrorData,
-  Exporter,
-  LogLevel,
-  SpanData,
-  SpanKind,
-  Status,
-  TraceData,
-  Usage,
-} from './types';
-import { VERSION } from './version';
+import type { Exporter, LogLevel, TraceData } from './types';
+
+export type { RecordedEvent, RecordedIds } from './recorded-event';
 
 /** Redaction applied by the HTTP lifecycle and to attributes. */
 export interface RedactOptions {
@@ -63,36 +56,25 @@ export interface TracerOptions {
   onError?: (problem: ExportProblem) => void;
   /** `false` turns recording off entirely; context still propagates. */
   enabled?: boolean;
-}
-
-/** One finished operation recorded on its own (`tracer.record()`). */
-export interface RecordedEvent {
-  name: string;
-  kind?: SpanKind;
-  traceId?: string;
-  spanId?: string;
-  parentId?: string | null;
-  startTime?: number;
-  endTime?: number;
-  durationMs?: number;
-  status?: Status;
-  attributes?: Attributes;
-  tags?: string[];
-  input?: unknown;
-  output?: unknown;
-  error?: unknown;
-  model?: string;
-  provider?: string;
-  usage?: Usage;
-  cost?: number;
-  sessionId?: string;
-  userId?: string;
+  /**
+   * Called on IO, attributes and log fields before anything is exported: return the
+   * value to send, a redacted one, or `undefined` to drop it (`sensitiveDataMasker()`
+   * is a ready one). Runs off the request path, when a batch is built.
+   */
+  mask?: Mask;
+  /**
+   * Model prices (US dollars per million tokens) over the built-in table, keyed by
+   * model name: `{ 'my-finetune': { input: 0.3, output: 1.2 } }`.
+   */
+  prices?: Record<string, ModelPrice>;
 }
 
 export interface TracerStats extends ExportStats {
   tracesStarted: number;
   tracesUnsampled: number;
   tracesDroppedByTail: number;
+  /** Values a throwing `mask` replaced with `[mask failed]`. */
+  maskErrors: number;
 }
 
 /**
@@ -106,6 +88,9 @@ export class Tracer {
   readonly contextEnabled: boolean;
   readonly redact: Required<RedactOptions>;
   readonly log: Logger;
+  /** The price table LLM spans are costed with. */
+  readonly prices: PriceTable;
+  private readonly masker: Masker | undefined;
   private readonly pipelines: ExportPipeline[];
   private readonly runtime: TraceRuntime;
   private counters = { tracesStarted: 0, tracesUnsampled: 0, tracesDroppedByTail: 0 };
@@ -132,6 +117,14 @@ export class Tracer {
         : Array.isArray(options.exporter)
           ? options.exporter
           : [options.exporter];
+    if (options.mask !== undefined && typeof options.mask !== 'function') {
+      throw new TypeError(
+        'tracewire: mask must be a function (value, field) => value, e.g. mask: sensitiveDataMasker().',
+      );
+    }
+    this.prices = resolvePrices(options.prices);
+    const masker = options.mask ? new Masker(options.mask, this.limits.maxIoBytes) : undefined;
+    this.masker = masker;
     for (const exporter of exporters) {
       if (!exporter || typeof exporter.export !== 'function') {
         throw new TypeError(
@@ -154,6 +147,7 @@ export class Tracer {
       contextEnabled: this.contextEnabled,
       redactQuery: this.redact.queryParams,
       recording,
+      prices: this.prices,
       headSample(traceId, traceOptions) {
         counters.tracesStarted++;
         const sampled = sampler.shouldSample({
@@ -176,8 +170,9 @@ export class Tracer {
         return keep;
       },
       deliver(trace, urgent) {
-        if (pipelines.length === 1) return pipelines[0]!.enqueueTrace(trace, { urgent });
-        return Promise.all(pipelines.map((p) => p.enqueueTrace(trace, { urgent }))).then(noop);
+        const queued = masker ? maskedTrace(trace, masker) : trace;
+        if (pipelines.length === 1) return pipelines[0]!.enqueueTrace(queued, { urgent });
+        return Promise.all(pipelines.map((p) => p.enqueueTrace(queued, { urgent }))).then(noop);
       },
     };
     const emit = (level: LogLevel, message: string, fields?: LogFields) =>
@@ -235,27 +230,43 @@ export class Tracer {
 
   /**
    * Records one finished operation as its own trace (or as a span of an existing
-   * trace when `traceId` is given); ids are generated when absent.
+   * trace when `traceId` is given); ids are generated when absent. Times may be
+   * epoch ms, `Date`s or ISO 8601 strings; `durationMs` and `totalTokens` are
+   * derived, and `cost` from the price table when not given. Resolves to the ids
+   * once delivered or given up; rejects with a TypeError on a time it cannot read.
    *
    * @example
-   * await tracer.record({ name: 'openai.chat', kind: 'llm', model: 'gpt-4o',
-   *   usage: { inputTokens: 12, outputTokens: 40 }, cost: 0.0004, durationMs: 812 });
+   * const { traceId } = await tracer.record({ name: 'openai.chat', kind: 'llm',
+   *   model: 'gpt-4o', usage: { input_tokens: 12, output_tokens: 40 },
+   *   startTime: new Date(started), endTime: new Date() });
    */
-  record(event: RecordedEvent): Promise<void> {
-    if (!this.isRecording) return Promise.resolve();
+  record(event: RecordedEvent): Promise<RecordedIds> {
+    let data: TraceData;
     try {
-      const data = this.recordedTrace(event);
-      const queued = {
-        id: data.id,
-        spanCount: 1,
-        estimatedBytes: 1024,
-        toJSON: () => data,
-      };
-      if (this.pipelines.length === 1) return this.pipelines[0]!.enqueueTrace(queued);
-      return Promise.all(this.pipelines.map((p) => p.enqueueTrace(queued))).then(noop);
-    } catch {
-      return Promise.resolve();
+      data = recordedTrace(event, {
+        serviceName: this.serviceName,
+        environment: this.environment,
+        maxIoBytes: this.limits.maxIoBytes,
+        prices: this.prices,
+      });
+    } catch (error) {
+      return Promise.reject(error);
     }
+    const ids: RecordedIds = { traceId: data.id, spanId: data.spans[0]!.spanId };
+    if (!this.isRecording) return Promise.resolve(ids);
+    const masker = this.masker;
+    const queued: QueuedTrace = {
+      id: data.id,
+      spanCount: 1,
+      estimatedBytes:
+        1024 + (data.spans[0]!.input?.length ?? 0) + (data.spans[0]!.output?.length ?? 0),
+      toJSON: masker ? () => masker.trace(data) : () => data,
+    };
+    const delivered =
+      this.pipelines.length === 1
+        ? this.pipelines[0]!.enqueueTrace(queued)
+        : Promise.all(this.pipelines.map((p) => p.enqueueTrace(queued)));
+    return delivered.then(() => ids);
   }
 
   /** Sends everything queued now; resolves when it is delivered or given up. */
@@ -273,7 +284,7 @@ export class Tracer {
   stats(): TracerStats {
     const total = emptyStats();
     for (const pipeline of this.pipelines) addStats(total, pipeline.stats());
-    return { ...total, ...this.counters };
+    return { ...total, ...this.counters, maskErrors: this.masker?.errors ?? 0 };
   }
 
   private emitLog(level: LogLevel, message: string, fields: LogFields | undefined): void {
@@ -284,74 +295,12 @@ export class Tracer {
         return;
       }
       if (!this.isRecording) return;
-      const record = makeLogRecord(level, message, fields, this.serviceName, this.environment);
+      let record = makeLogRecord(level, message, fields, this.serviceName, this.environment);
+      if (this.masker) record = this.masker.log(record);
       for (const pipeline of this.pipelines) pipeline.enqueueLog(record);
     } catch {
       // A log call must never throw into the app.
     }
-  }
-
-  /** A recorded event's IO as JSON text (strings quoted), within the IO limit. */
-  private recordedIo(value: unknown): string {
-    const json = typeof value === 'string' ? JSON.stringify(value) : value;
-    return serializeIo(json, this.limits.maxIoBytes).text;
-  }
-
-  private recordedTrace(event: RecordedEvent): TraceData {
-    const endTime =
-      event.endTime ??
-      (event.startTime !== undefined && event.durationMs !== undefined
-        ? event.startTime + event.durationMs
-        : now());
-    const startTime = event.startTime ?? endTime - (event.durationMs ?? 0);
-    const traceId = event.traceId ?? newTraceId(Math.floor(startTime));
-    const status: Status = event.status ?? (event.error !== undefined ? 'error' : 'ok');
-    const span: SpanData = {
-      traceId,
-      spanId: event.spanId ?? newSpanId(),
-      parentId: event.parentId ?? null,
-      name: event.name,
-      kind: event.kind ?? 'internal',
-      status,
-      startTime,
-      endTime,
-      durationMs: endTime - startTime,
-      attributes: { ...event.attributes },
-    };
-    if (event.tags) span.tags = event.tags;
-    if (event.input !== undefined) span.input = this.recordedIo(event.input);
-    if (event.output !== undefined) span.output = this.recordedIo(event.output);
-    if (event.error !== undefined) {
-      const error: ErrorData = errorData(event.error);
-      span.error = error;
-      span.statusMessage = error.message;
-    }
-    if (event.model !== undefined) span.model = event.model;
-    if (event.provider !== undefined) span.provider = event.provider;
-    if (event.usage) span.usage = event.usage;
-    if (event.cost !== undefined) span.cost = event.cost;
-    const data: TraceData = {
-      schemaVersion: 1,
-      id: traceId,
-      name: event.name,
-      serviceName: this.serviceName,
-      status,
-      startTime,
-      endTime,
-      durationMs: endTime - startTime,
-      rootSpanId: span.spanId,
-      tags: event.tags ?? [],
-      attributes: {},
-      spans: [span],
-      logs: [],
-      dropped: noneDropped(),
-      sdk: { name: '@tracewire/core', version: VERSION },
-    };
-    if (this.environment !== undefined) data.environment = this.environment;
-    if (event.parentId) data.parentSpanId = event.parentId;
-    if (event.sessionId !== undefined) data.sessionId = event.sessionId;
-    if (event.userId !== undefined) data.userId = event.userId;
-    return data;
   }
 }
 
@@ -372,6 +321,20 @@ export function withSpan<R>(span: Span, fn: () => R): R {
 }
 
 function noop(): void {}
+
+/** The trace as the exporters see it: masked once, when its first batch is built. */
+function maskedTrace(trace: Trace, masker: Masker): QueuedTrace {
+  let data: TraceData | undefined;
+  return {
+    id: trace.id,
+    spanCount: trace.spanCount,
+    estimatedBytes: trace.estimatedBytes,
+    toJSON: () => {
+      data ??= masker.trace(trace.toJSON());
+      return data;
+    },
+  };
+}
 
 function emptyStats(): ExportStats {
   const reasons = () => ({

@@ -4,6 +4,7 @@ it('keeps the public exports of @tracewire/core stable', async () => {
   const api = await import('@tracewire/core');
   expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
     [
+      "DEFAULT_PRICES",
       "ExportError",
       "ExportPipeline",
       "HttpServerTracing",
@@ -16,6 +17,7 @@ it('keeps the public exports of @tracewire/core stable', async () => {
       "VERSION",
       "alwaysOff",
       "alwaysOn",
+      "computeCost",
       "consoleExporter",
       "createTracer",
       "currentSpan",
@@ -36,6 +38,7 @@ it('keeps the public exports of @tracewire/core stable', async () => {
       "isTracestateValue",
       "memoryExporter",
       "nodeRequestInfo",
+      "normalizeModelName",
       "parentBased",
       "parseBaggage",
       "parseTraceparent",
@@ -46,6 +49,7 @@ it('keeps the public exports of @tracewire/core stable', async () => {
       "registerShutdown",
       "requestRegistry",
       "runUntraced",
+      "sensitiveDataMasker",
       "setDefaultTracer",
       "setHeader",
       "span",

@@ -1,0 +1,3 @@
+import { tracewireProject } from '../../vitest.shared';
+
+export default tracewireProject('ai');
