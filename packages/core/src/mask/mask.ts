@@ -96,16 +96,21 @@ export class Masker {
   }
 
   private io(span: SpanData, kind: 'input' | 'output', text: string, spanName: string): void {
-    let value: unknown;
+    let value: unknown = text;
+    let json = false;
     try {
       value = JSON.parse(text);
+      json = true;
     } catch {
-      // Cut by the IO limit: the mask sees the text as it is.
-      value = text;
+      // Plain text, or JSON cut by the IO limit: the mask sees the text as it is.
     }
     const masked = this.call(value, { kind, spanName });
     if (masked === undefined) delete span[kind];
-    else if (masked !== value) span[kind] = serializeIo(masked, this.maxIoBytes).text;
+    else if (masked !== value) {
+      // Written back in the form it came in: JSON stays JSON (strings quoted), text stays text.
+      const out = json && typeof masked === 'string' ? JSON.stringify(masked) : masked;
+      span[kind] = serializeIo(out, this.maxIoBytes).text;
+    }
   }
 
   private attributes(attributes: Attributes, spanName: string | undefined): Attributes {
