@@ -1,6 +1,12 @@
 import { Readable } from 'node:stream';
 import { observeOpenAI } from '@tracewire/ai';
-import { createTracer, memoryExporter, type SpanData, type TraceData } from '@tracewire/core';
+import {
+  createTracer,
+  memoryExporter,
+  type SpanData,
+  sensitiveDataMasker,
+  type TraceData,
+} from '@tracewire/core';
 import OpenAI, { APIPromise } from 'openai';
 import { Stream } from 'openai/streaming';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -477,5 +483,32 @@ describe('observeOpenAI: the client stays the client', () => {
     expect(span.input).toBeUndefined();
     expect(span.output).toBeUndefined();
     expect(span.usage?.totalTokens).toBe(29);
+  });
+});
+
+describe('observeOpenAI with a mask', () => {
+  it('prompts and completions pass through the tracer mask before export', async () => {
+    const exporter = memoryExporter();
+    const tracer = createTracer({
+      serviceName: 's',
+      exporter,
+      batch: { scheduledDelayMs: 5 },
+      mask: sensitiveDataMasker(),
+    });
+    const openai = observeOpenAI(
+      new OpenAI({ apiKey: 'sk-test', baseURL: `${server.url}/v1`, maxRetries: 0 }),
+      { tracer },
+    );
+    const content = 'I am jane@example.com, card 4111 1111 1111 1111';
+    const reply = await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content }],
+    });
+    await tracer.flush();
+    const span = exporter.traces()[0]!.spans[0]!;
+    expect(json(span.input)).toEqual([{ role: 'user', content: 'I am [EMAIL], card [CARD]' }]);
+    expect(span.usage?.totalTokens).toBe(29);
+    expect(reply.choices[0]!.message.content).toBe('Paris is the capital of France.');
+    expect(server.requests.at(-1)!.body.messages[0].content).toBe(content);
   });
 });
