@@ -180,3 +180,24 @@ describe('observeAnthropic: messages.create', () => {
     });
   });
 });
+
+describe("observeAnthropic: the SDK's helpers go through the observed client", () => {
+  it('messages.stream() records one streamed call', async () => {
+    const { anthropic, traced } = setup();
+    let text = '';
+    const trace = await traced(async () => {
+      const stream = anthropic.messages.stream({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 64,
+        messages,
+      });
+      const message = await stream.finalMessage();
+      text = message.content[0]!.type === 'text' ? message.content[0]!.text : '';
+    });
+    expect(text).toBe('Hello! How can I help?');
+    const spans = trace.spans.filter((s) => s.kind === 'llm');
+    expect(spans).toHaveLength(1);
+    expect(spans[0]).toMatchObject({ status: 'ok', usage: { outputTokens: 15 } });
+    expect(json(spans[0]!.output).content[0].text).toBe(text);
+  });
+});

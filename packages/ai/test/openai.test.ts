@@ -512,3 +512,56 @@ describe('observeOpenAI with a mask', () => {
     expect(server.requests.at(-1)!.body.messages[0].content).toBe(content);
   });
 });
+
+describe("observeOpenAI: the SDK's helpers go through the observed client", () => {
+  it('chat.completions.parse() records the call and still parses', async () => {
+    const { openai, traced } = setup();
+    let parsed: unknown;
+    const trace = await traced(async () => {
+      const completion = await openai.chat.completions.parse({
+        model: 'gpt-4o-mini',
+        messages,
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: 'weather', schema: { type: 'object' }, strict: true },
+        },
+      });
+      parsed = completion.choices[0]!.message.parsed;
+    });
+    expect(parsed).toEqual({ city: 'Paris', temperature_c: 18 });
+    const spans = trace.spans.filter((s) => s.kind === 'llm');
+    expect(spans).toHaveLength(1);
+    expect(spans[0]).toMatchObject({ status: 'ok', usage: { totalTokens: 29 } });
+  });
+
+  it('chat.completions.stream() records one streamed call', async () => {
+    const { openai, traced } = setup();
+    let final = '';
+    const trace = await traced(async () => {
+      const runner = openai.chat.completions.stream({
+        model: 'gpt-4o-mini',
+        messages,
+        stream_options: { include_usage: true },
+      });
+      final = (await runner.finalChatCompletion()).choices[0]!.message.content ?? '';
+    });
+    expect(final).toBe('Paris is the capital of France.');
+    const spans = trace.spans.filter((s) => s.kind === 'llm');
+    expect(spans).toHaveLength(1);
+    expect(spans[0]).toMatchObject({ status: 'ok', usage: { totalTokens: 29 } });
+    expect(json(spans[0]!.output).content).toBe(final);
+  });
+
+  it('responses.stream() records one streamed call with its output', async () => {
+    const { openai, traced } = setup();
+    let text = '';
+    const trace = await traced(async () => {
+      const stream = openai.responses.stream({ model: 'gpt-4.1', input: 'Tell me a story.' });
+      text = (await stream.finalResponse()).output_text;
+    });
+    expect(text).toBe('Under a silver moon, a unicorn slept.');
+    const spans = trace.spans.filter((s) => s.kind === 'llm');
+    expect(spans).toHaveLength(1);
+    expect(json(spans[0]!.output)[0].content[0].text).toBe(text);
+  });
+});

@@ -39,10 +39,11 @@ export function observeClient<T extends object>(
     const parts = path.split('.');
     for (let i = 1; i < parts.length; i++) prefixes.add(parts.slice(0, i).join('.'));
   }
+  let root: T;
   const wrap = <O extends object>(target: O, path: string): O => {
     const bound = new Map<PropertyKey, { source: unknown; value: unknown }>();
     return new Proxy(target, {
-      get(object, property, receiver) {
+      get(object, property) {
         const value = Reflect.get(object, property, object);
         if (typeof property !== 'string') return bindTo(object, property, value, bound);
         const childPath = path === '' ? property : `${path}.${property}`;
@@ -55,26 +56,33 @@ export function observeClient<T extends object>(
         if (prefixes.has(childPath) && value !== null && typeof value === 'object') {
           return cached(bound, property, value, () => wrap(value as object, childPath));
         }
-        if (path === '' && property === 'withOptions' && typeof value === 'function') {
-          return cached(
-            bound,
-            property,
-            value,
-            () =>
-              (...args: unknown[]) =>
-                observeClient(
-                  (value as AnyFunction).apply(object, args) as object,
-                  routes,
-                  options,
-                ),
-          );
+        if (path === '') {
+          if (property === 'withOptions' && typeof value === 'function') {
+            return cached(
+              bound,
+              property,
+              value,
+              () =>
+                (...args: unknown[]) =>
+                  observeClient(
+                    (value as AnyFunction).apply(object, args) as object,
+                    routes,
+                    options,
+                  ),
+            );
+          }
+          // The client's own methods use private fields: they run on the client itself.
+          return bindTo(object, property, value, bound);
         }
-        void receiver;
-        return bindTo(object, property, value, bound);
+        // A resource's helpers (`parse`, `stream`, `runTools`) call back into the client
+        // through `this._client`: handing them the observed client traces what they send.
+        if (property === '_client' && value === client) return root;
+        return value;
       },
     });
   };
-  return wrap(client, '');
+  root = wrap(client, '');
+  return root;
 }
 
 type AnyFunction = (...args: unknown[]) => unknown;
@@ -179,6 +187,16 @@ function observeResponse(
         property === 'withResponse'
       ) {
         observe();
+      } else if (property === '_thenUnwrap' && typeof value === 'function') {
+        // The SDK's helpers (`parse()`) post-process a call's promise: the result is the same call.
+        return cached(
+          bound,
+          property,
+          value,
+          () =>
+            (...args: unknown[]) =>
+              observeResponse((value as AnyFunction).apply(object, args), call, route, body),
+        );
       } else if (property === 'asResponse' && typeof value === 'function') {
         return cached(bound, property, value, () => () => {
           const raw = (value as AnyFunction).call(object) as Promise<{ status?: number }>;
