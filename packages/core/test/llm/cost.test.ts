@@ -108,6 +108,25 @@ describe('cost on spans', () => {
     expect(span.cost).toBeCloseTo(0.0003, 12);
   });
 
+  it('prices spans whose model and usage arrive by update() before they end, as bridged spans do', async () => {
+    const { exporter, tracer } = setup();
+    await tracer.trace('generate', (trace) => {
+      // What the OpenTelemetry bridge does with an AI SDK doGenerate span at its end.
+      const s = trace.startSpan('ai.generateText.doGenerate');
+      s.kind = 'llm';
+      s.update({ model: 'claude-3-5-haiku-20241022', provider: 'anthropic' });
+      s.update({ usage: { inputTokens: 1_000_000, outputTokens: 100_000 } });
+      s.end();
+      // A span without usage, or without a model, gets no cost.
+      trace.startSpan('no-usage', { kind: 'llm', model: 'gpt-4o' }).end();
+      trace.startSpan('no-model', { kind: 'llm' }).end({ usage: { inputTokens: 5 } });
+    });
+    const [, bridged, noUsage, noModel] = exporter.traces()[0]!.spans;
+    expect(bridged!.cost).toBeCloseTo(0.8 + 0.4, 9);
+    expect(noUsage!.cost).toBeUndefined();
+    expect(noModel!.cost).toBeUndefined();
+  });
+
   it('never overrides a cost the user gave, zero included', async () => {
     const { exporter, tracer } = setup();
     await tracer.trace('chat', (trace) => {
