@@ -201,3 +201,17 @@ describe("observeAnthropic: the SDK's helpers go through the observed client", (
     expect(json(spans[0]!.output).content[0].text).toBe(text);
   });
 });
+
+describe('observeAnthropic: beta.messages.create', () => {
+  it('is traced like messages.create', async () => {
+    const { anthropic, traced } = setup();
+    const trace = await traced(() =>
+      anthropic.beta.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 64, messages }),
+    );
+    expect(llmSpan(trace)).toMatchObject({
+      status: 'ok',
+      model: 'claude-sonnet-4-5-20250929',
+      usage: { outputTokens: 6 },
+    });
+  });
+});

@@ -229,7 +229,13 @@ function onParsed(
       instrumentStream(data, call, route, body);
       return;
     }
-    call.succeed(route.result(data, body));
+    let result: CallResult = {};
+    try {
+      result = route.result(data, body);
+    } catch {
+      // A response we cannot describe is still a successful call.
+    }
+    call.succeed(result);
   } catch (error) {
     call.fail(error);
   }
