@@ -565,3 +565,36 @@ describe("observeOpenAI: the SDK's helpers go through the observed client", () =
     expect(json(spans[0]!.output)[0].content[0].text).toBe(text);
   });
 });
+
+describe('observeOpenAI: configuration', () => {
+  it('fails fast on bad options, with a message saying how to fix them', () => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${server.url}/v1` });
+    expect(() => observeOpenAI(client, { tracer: {} as never })).toThrow(/createTracer\(\)/);
+    expect(() => observeOpenAI(client, { captureContent: 'no' as never })).toThrow(
+      /captureContent/,
+    );
+    expect(() => observeOpenAI(client, { attributes: 3 as never })).toThrow(/attributes/);
+  });
+
+  it('observing an observed client again records each call once', async () => {
+    const { openai, traced } = setup();
+    const twice = observeOpenAI(openai);
+    expect(twice).toBe(openai);
+    const trace = await traced(() =>
+      twice.chat.completions.create({ model: 'gpt-4o-mini', messages }),
+    );
+    expect(trace.spans.filter((s) => s.kind === 'llm')).toHaveLength(1);
+  });
+
+  it('adds the configured attributes to every span', async () => {
+    const exporter = memoryExporter();
+    const tracer = createTracer({ serviceName: 's', exporter, batch: { scheduledDelayMs: 5 } });
+    const openai = observeOpenAI(
+      new OpenAI({ apiKey: 'sk-test', baseURL: `${server.url}/v1`, maxRetries: 0 }),
+      { tracer, attributes: { 'app.feature': 'search' } },
+    );
+    await openai.embeddings.create({ model: 'text-embedding-3-small', input: 'x' });
+    await tracer.flush();
+    expect(exporter.traces()[0]!.spans[0]!.attributes['app.feature']).toBe('search');
+  });
+});

@@ -34,6 +34,9 @@ export function observeClient<T extends object>(
   options: ObserveOptions,
 ): T {
   if (client === null || typeof client !== 'object') return client;
+  validateOptions(options);
+  // Observing an observed client again would record every call twice.
+  if (observedClients.has(client)) return client;
   const prefixes = new Set<string>();
   for (const path of Object.keys(routes)) {
     const parts = path.split('.');
@@ -82,7 +85,33 @@ export function observeClient<T extends object>(
     });
   };
   root = wrap(client, '');
+  observedClients.add(root);
   return root;
+}
+
+const observedClients = new WeakSet<object>();
+
+function validateOptions(options: ObserveOptions): void {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('tracewire: observe options must be an object, e.g. { tracer }.');
+  }
+  const { tracer, captureContent, attributes } = options;
+  if (
+    tracer !== undefined &&
+    typeof (tracer as { startTrace?: unknown }).startTrace !== 'function'
+  ) {
+    throw new TypeError(
+      'tracewire: options.tracer must be a Tracer from createTracer(), e.g. observeOpenAI(client, { tracer }).',
+    );
+  }
+  if (captureContent !== undefined && typeof captureContent !== 'boolean') {
+    throw new TypeError('tracewire: options.captureContent must be true or false.');
+  }
+  if (attributes !== undefined && (attributes === null || typeof attributes !== 'object')) {
+    throw new TypeError(
+      "tracewire: options.attributes must be an object, e.g. { 'app.feature': 'chat' }.",
+    );
+  }
 }
 
 type AnyFunction = (...args: unknown[]) => unknown;
