@@ -315,6 +315,31 @@ describe('observeOpenAI: streamed chat', () => {
     expect(span.attributes['gen_ai.response.finish_reasons']).toEqual(['tool_calls']);
   });
 
+  it('records an error event in the middle of a stream, with the output so far', async () => {
+    const { openai, traced } = setup();
+    let caught: unknown;
+    const trace = await traced(async () => {
+      const stream = await openai.chat.completions.create({
+        model: 'error-mid-stream',
+        messages,
+        stream: true,
+      });
+      try {
+        for await (const _ of stream) {
+        }
+      } catch (error) {
+        caught = error;
+      }
+    });
+    expect(caught).toBeInstanceOf(OpenAI.APIError);
+    const span = llmSpan(trace);
+    expect(span).toMatchObject({
+      status: 'error',
+      error: { message: expect.stringMatching(/invalid content/) },
+    });
+    expect(json(span.output).content).toBe('Paris is the capital');
+  });
+
   it('ends the span as cancelled, with what arrived, when the caller breaks out early', async () => {
     const { openai, traced } = setup();
     const trace = await traced(async () => {

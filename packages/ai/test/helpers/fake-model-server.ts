@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * An OpenAI- and Anthropic-compatible HTTP server on 127.0.0.1 answering with
  * recorded-shape JSON and SSE. The request's `model` picks the behaviour:
- * `rate-limited` (429), `broken` (500), `hang-stream` (two events, then nothing
+ * `rate-limited` (429), `broken` (500), `error-mid-stream` (an error event after
+ * two chunks), `hang-stream` (two events, then nothing
  * until the client goes away), `empty-final` (Responses stream whose final event
  * has no output, as some proxies send); anything else answers normally.
  */
@@ -235,6 +236,19 @@ function chatStream(body: Record<string, any>, res: ServerResponse): void {
         chunk({}, 'stop'),
       ];
   if (includeUsage) events.push({ data: { ...base, choices: [], usage: CHAT_USAGE } as never });
+  if (body.model === 'error-mid-stream') {
+    // What OpenAI sends when a stream fails after it started: an error object as data.
+    events.splice(3, events.length, {
+      data: {
+        error: {
+          message: 'The model produced invalid content.',
+          type: 'server_error',
+          param: null,
+          code: null,
+        },
+      } as never,
+    });
+  }
   sse(res, events, body.model === 'hang-stream', true);
 }
 
