@@ -1,6 +1,6 @@
 import type { ObserveOptions } from './internal/llm-call';
 import { observeClient } from './internal/observe-client';
-import { OPENAI_ROUTES } from './internal/openai-mapping';
+import { OPENAI_HELPER_RESOURCES, OPENAI_ROUTES } from './internal/openai-mapping';
 
 /** Options of `observeOpenAI`. */
 export type ObserveOpenAIOptions = ObserveOptions;
@@ -18,5 +18,5 @@ export type ObserveOpenAIOptions = ObserveOptions;
  * const reply = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages });
  */
 export function observeOpenAI<T extends object>(client: T, options: ObserveOpenAIOptions = {}): T {
-  return observeClient(client, OPENAI_ROUTES, options);
+  return observeClient(client, OPENAI_ROUTES, options, OPENAI_HELPER_RESOURCES);
 }

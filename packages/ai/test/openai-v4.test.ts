@@ -87,3 +87,29 @@ describe('observeOpenAI with openai v4', () => {
     });
   });
 });
+
+describe('observeOpenAI with openai v4: the beta helpers', () => {
+  it('beta.chat.completions.parse() and .stream() are traced', async () => {
+    const { openai, traced } = setup();
+    let parsed: unknown;
+    let streamed = '';
+    const trace = await traced(async () => {
+      const completion = await openai.beta.chat.completions.parse({
+        model: 'gpt-4o-mini',
+        messages,
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: 'weather', schema: { type: 'object' }, strict: true },
+        },
+      });
+      parsed = completion.choices[0]!.message.parsed;
+      const runner = openai.beta.chat.completions.stream({ model: 'gpt-4o-mini', messages });
+      streamed = (await runner.finalChatCompletion()).choices[0]!.message.content ?? '';
+    });
+    expect(parsed).toEqual({ city: 'Paris', temperature_c: 18 });
+    expect(streamed).toBe('Paris is the capital of France.');
+    const spans = trace.spans.filter((s) => s.kind === 'llm');
+    expect(spans.map((s) => s.status)).toEqual(['ok', 'ok']);
+    expect(JSON.parse(spans[1]!.output!).content).toBe(streamed);
+  });
+});

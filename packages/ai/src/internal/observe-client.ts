@@ -32,13 +32,15 @@ export function observeClient<T extends object>(
   client: T,
   routes: Routes,
   options: ObserveOptions,
+  helperResources: readonly string[] = [],
 ): T {
   if (client === null || typeof client !== 'object') return client;
   validateOptions(options);
   // Observing an observed client again would record every call twice.
   if (observedClients.has(client)) return client;
   const prefixes = new Set<string>();
-  for (const path of Object.keys(routes)) {
+  // Resources on the way to a traced method, and resources whose helpers call one.
+  for (const path of [...Object.keys(routes), ...helperResources.map((r) => `${r}.*`)]) {
     const parts = path.split('.');
     for (let i = 1; i < parts.length; i++) prefixes.add(parts.slice(0, i).join('.'));
   }

@@ -327,3 +327,6 @@ export const OPENAI_ROUTES = {
   'responses.create': responses,
   'embeddings.create': embeddings,
 } as const;
+
+/** Resources whose helpers call a traced method through the client (openai v4's `beta.chat.completions.parse()`/`.stream()`). */
+export const OPENAI_HELPER_RESOURCES = ['beta.chat.completions'] as const;
