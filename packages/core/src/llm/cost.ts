@@ -5,6 +5,7 @@ import { DEFAULT_PRICES, type ModelPrice, type PriceTable } from './prices';
 // `-20241022` / Vertex `@20241022`, Gemini `-002` and `-preview-05-20`, `-latest`.
 const SNAPSHOT_SUFFIX =
   /(?:-\d{4}-\d{2}-\d{2}|[-@]\d{8}|-\d{3,4}|-preview(?:-\d{2}-\d{2})?|-exp(?:-\d{4})?|-latest|-v\d+(?::\d+)?)$/;
+const MAX_MODEL_NAME = 200;
 // Routing prefixes: `openai/gpt-4o`, Gemini's `models/gemini-2.5-pro`, Bedrock's `anthropic.claude-...`.
 const PROVIDER_PREFIX = /^(?:[a-z0-9-]+\/|(?:us|eu|apac)\.anthropic\.|anthropic\.)/;
 
@@ -15,6 +16,8 @@ const PROVIDER_PREFIX = /^(?:[a-z0-9-]+\/|(?:us|eu|apac)\.anthropic\.|anthropic\
  */
 export function normalizeModelName(model: string): string {
   let name = model.trim().toLowerCase();
+  // No model is named like this; each stripping pass costs the name's length.
+  if (name.length > MAX_MODEL_NAME) return name;
   let previous: string;
   do {
     previous = name;
