@@ -30,7 +30,15 @@ export {
   type WithTraceFieldsOptions,
   withTraceFields,
 } from './log-correlation';
+export { computeCost, normalizeModelName } from './llm/cost';
+export { DEFAULT_PRICES, type ModelPrice, type PriceTable } from './llm/prices';
+export type { Mask, MaskField } from './mask/mask';
+export {
+  type SensitiveDataMaskerOptions,
+  sensitiveDataMasker,
+} from './mask/sensitive-data-masker';
 export * from './propagation/index';
+export type { RecordedUsage, TimeInput } from './recorded-event';
 export {
   alwaysOff,
   alwaysOn,
@@ -45,7 +53,13 @@ export type { SpanEndOptions, SpanOptions, SpanUpdate } from './span';
 export { Span } from './span';
 export type { TraceOptions, TraceUpdate } from './trace';
 export { Trace } from './trace';
-export type { RecordedEvent, RedactOptions, TracerOptions, TracerStats } from './tracer';
+export type {
+  RecordedEvent,
+  RecordedIds,
+  RedactOptions,
+  TracerOptions,
+  TracerStats,
+} from './tracer';
 export { createTracer, Tracer, withSpan } from './tracer';
 export * from './types';
 export { VERSION } from './version';

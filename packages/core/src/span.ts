@@ -3,6 +3,7 @@ import { now } from './internal/clock';
 import { attributesSize, valueSize } from './internal/estimate-size';
 import { newSpanId } from './internal/ids';
 import { errorData, serializeIo } from './internal/serialize';
+import { computeCost } from './llm/cost';
 import type { Trace } from './trace';
 import type {
   AttributeScalar,
@@ -182,6 +183,10 @@ export class Span implements ContextCarrier {
       if (options.usage) this.usage = normalizeUsage(options.usage);
       if (options.cost !== undefined) this.cost = options.cost;
       if (options.status) this.setStatus(options.status, options.statusMessage);
+    }
+    // A cost the user gave always wins; otherwise it comes from the price table.
+    if (this.usage !== undefined && this.cost === undefined && this.model !== undefined) {
+      this.cost = computeCost(this.model, this.usage, this.trace.prices);
     }
     this.endTime = Math.max(options?.endTime ?? now(), this.startTime);
   }
@@ -428,7 +433,7 @@ export class Span implements ContextCarrier {
   }
 }
 
-function normalizeUsage(usage: Usage): Usage {
+export function normalizeUsage(usage: Usage): Usage {
   const { inputTokens, outputTokens } = usage;
   const totalTokens =
     usage.totalTokens ??
@@ -439,6 +444,9 @@ function normalizeUsage(usage: Usage): Usage {
   if (inputTokens !== undefined) result.inputTokens = inputTokens;
   if (outputTokens !== undefined) result.outputTokens = outputTokens;
   if (totalTokens !== undefined) result.totalTokens = totalTokens;
+  if (usage.cachedInputTokens !== undefined) result.cachedInputTokens = usage.cachedInputTokens;
+  if (usage.cacheWriteTokens !== undefined) result.cacheWriteTokens = usage.cacheWriteTokens;
+  if (usage.reasoningTokens !== undefined) result.reasoningTokens = usage.reasoningTokens;
   return result;
 }
 

@@ -4,6 +4,7 @@ import { now } from './internal/clock';
 import { attributesSize, logsSize } from './internal/estimate-size';
 import { newTraceId } from './internal/ids';
 import { type Limits, noneDropped } from './internal/limits';
+import type { PriceTable } from './llm/prices';
 import { type LogFields, type Logger, makeLogRecord } from './log';
 import { injectContext } from './propagation/propagator';
 import { Span, type SpanOptions } from './span';
@@ -73,6 +74,8 @@ export interface TraceRuntime {
   /** False when nothing would receive the trace (no exporter, disabled). */
   readonly recording: boolean;
   /** The head decision: `options.sampled`, else the sampler; then the rate cap. */
+  /** Prices that give LLM spans a cost when they end with a model and usage; default the built-in table. */
+  readonly prices?: PriceTable;
   headSample(traceId: string, options: TraceOptions): boolean;
   deliver(trace: Trace, urgent: boolean): Promise<void>;
   /** The tail decision: false drops a finished, head-sampled trace. */
@@ -117,6 +120,8 @@ export class Trace {
   readonly redactQuery: readonly string[];
   /** @internal The tracer's outgoing-call policy, read by the HTTP client hooks. */
   readonly clientPolicy: ClientPolicy | undefined;
+  /** @internal */
+  readonly prices: PriceTable | undefined;
   private readonly runtime: TraceRuntime;
   private readonly spans: Span[];
   // Made on first use: most traces never have tags, trace attributes, logs or cuts,
@@ -135,6 +140,7 @@ export class Trace {
     this.contextEnabled = runtime.contextEnabled;
     this.redactQuery = runtime.redactQuery;
     this.clientPolicy = runtime.clientPolicy;
+    this.prices = runtime.prices;
     const parent = options.parent ?? undefined;
     this.parent = parent;
     this.id = parent ? parent.traceId : newTraceId();

@@ -6,18 +6,20 @@ import {
   type ExportPipelineOptions,
   type ExportProblem,
   type ExportStats,
+  type QueuedTrace,
 } from './export/pipeline';
 import {
   clientPolicy,
   type HttpClientOptions,
   instrumentHttpClients,
 } from './http/client-instrumentation';
-import { now } from './internal/clock';
 import { valueSize } from './internal/estimate-size';
-import { newSpanId, newTraceId } from './internal/ids';
-import { type Limits, noneDropped, resolveLimits } from './internal/limits';
-import { errorData, serializeIo } from './internal/serialize';
+import { type Limits, resolveLimits } from './internal/limits';
+import { resolvePrices } from './llm/cost';
+import type { ModelPrice, PriceTable } from './llm/prices';
 import { type LogFields, type Logger, makeLogRecord } from './log';
+import { type Mask, Masker } from './mask/mask';
+import { type RecordedEvent, type RecordedIds, recordedTrace } from './recorded-event';
 import { traceRateLimiter } from './sampling/rate-limiter';
 import {
   resolveSampler,
@@ -27,24 +29,15 @@ import {
 } from './sampling/samplers';
 import type { Span } from './span';
 import { Trace, type TraceOptions, type TraceRuntime } from './trace';
-import type {
-  Attributes,
-  ErrorData,
-  Exporter,
-  LogLevel,
-  SpanData,
-  SpanKind,
-  Status,
-  TraceData,
-  Usage,
-} from './types';
+import type { Exporter, LogLevel, TraceData } from './types';
 import { checkCallOptions } from './validation/options-check';
 import {
   checkTracerOptions,
   RECORDED_EVENT_NAMES,
   TRACE_OPTION_NAMES,
 } from './validation/tracer-options';
-import { VERSION } from './version';
+
+export type { RecordedEvent, RecordedIds } from './recorded-event';
 
 /** Redaction applied by the HTTP lifecycle and to attributes. */
 export interface RedactOptions {
@@ -94,30 +87,17 @@ export interface TracerOptions {
    * @example outgoing: { propagateTo: ['127.0.0.1', /\.svc\.cluster\.local$/] }
    */
   outgoing?: boolean | HttpClientOptions;
-}
-
-/** One finished operation recorded on its own (`tracer.record()`). */
-export interface RecordedEvent {
-  name: string;
-  kind?: SpanKind;
-  traceId?: string;
-  spanId?: string;
-  parentId?: string | null;
-  startTime?: number;
-  endTime?: number;
-  durationMs?: number;
-  status?: Status;
-  attributes?: Attributes;
-  tags?: string[];
-  input?: unknown;
-  output?: unknown;
-  error?: unknown;
-  model?: string;
-  provider?: string;
-  usage?: Usage;
-  cost?: number;
-  sessionId?: string;
-  userId?: string;
+  /**
+   * Called on IO, attributes and log fields before anything is exported: return the
+   * value to send, a redacted one, or `undefined` to drop it (`sensitiveDataMasker()`
+   * is a ready one). Runs off the request path, when a batch is built.
+   */
+  mask?: Mask;
+  /**
+   * Model prices (US dollars per million tokens) over the built-in table, keyed by
+   * model name: `{ 'my-finetune': { input: 0.3, output: 1.2 } }`.
+   */
+  prices?: Record<string, ModelPrice>;
 }
 
 export interface TracerStats extends ExportStats {
@@ -129,6 +109,8 @@ export interface TracerStats extends ExportStats {
   tracesRateLimited: number;
   /** Recorded, then dropped at their end by the tail policy. */
   tracesDroppedByTail: number;
+  /** Values a throwing `mask` replaced with `[mask failed]`. */
+  maskErrors: number;
 }
 
 /**
@@ -142,6 +124,9 @@ export class Tracer {
   readonly contextEnabled: boolean;
   readonly redact: Required<RedactOptions>;
   readonly log: Logger;
+  /** The price table LLM spans are costed with. */
+  readonly prices: PriceTable;
+  private readonly masker: Masker | undefined;
   private readonly pipelines: ExportPipeline[];
   private readonly runtime: TraceRuntime;
   private counters = {
@@ -174,6 +159,14 @@ export class Tracer {
         : Array.isArray(options.exporter)
           ? options.exporter
           : [options.exporter];
+    if (options.mask !== undefined && typeof options.mask !== 'function') {
+      throw new TypeError(
+        'tracewire: mask must be a function (value, field) => value, e.g. mask: sensitiveDataMasker().',
+      );
+    }
+    this.prices = resolvePrices(options.prices);
+    const masker = options.mask ? new Masker(options.mask, this.limits.maxIoBytes) : undefined;
+    this.masker = masker;
     for (const exporter of exporters) {
       if (!exporter || typeof exporter.export !== 'function') {
         throw new TypeError(
@@ -203,6 +196,7 @@ export class Tracer {
       redactQuery: this.redact.queryParams,
       clientPolicy: policy,
       recording,
+      prices: this.prices,
       headSample(traceId, traceOptions) {
         counters.tracesStarted++;
         const sampled =
@@ -234,8 +228,9 @@ export class Tracer {
         return keep;
       },
       deliver(trace, urgent) {
-        if (pipelines.length === 1) return pipelines[0]!.enqueueTrace(trace, { urgent });
-        return Delivery.combine(pipelines.map((p) => p.enqueueTrace(trace, { urgent })));
+        const queued = masker ? maskedTrace(trace, masker) : trace;
+        if (pipelines.length === 1) return pipelines[0]!.enqueueTrace(queued, { urgent });
+        return Delivery.combine(pipelines.map((p) => p.enqueueTrace(queued, { urgent })));
       },
     };
     const emit = (level: LogLevel, message: string, fields?: LogFields) =>
@@ -296,32 +291,49 @@ export class Tracer {
 
   /**
    * Records one finished operation as its own trace (or as a span of an existing
-   * trace when `traceId` is given); ids are generated when absent. Like
-   * `trace.end()`: awaited, it sends at once and resolves on delivery (or after
-   * `flushTimeoutMs`); not awaited, it waits for its batch and keeps nothing alive.
+   * trace when `traceId` is given); ids are generated when absent. Times may be
+   * epoch ms, `Date`s or ISO 8601 strings; `durationMs` and `totalTokens` are
+   * derived, and `cost` from the price table when not given. Like `trace.end()`:
+   * awaited, it sends at once and resolves to the ids on delivery (or after
+   * `flushTimeoutMs`); not awaited, it waits for its batch and keeps nothing
+   * alive. Rejects with a TypeError on a time it cannot read.
    *
    * @example
-   * await tracer.record({ name: 'openai.chat', kind: 'llm', model: 'gpt-4o',
-   *   usage: { inputTokens: 12, outputTokens: 40 }, cost: 0.0004, durationMs: 812 });
+   * const { traceId } = await tracer.record({ name: 'openai.chat', kind: 'llm',
+   *   model: 'gpt-4o', usage: { input_tokens: 12, output_tokens: 40 },
+   *   startTime: new Date(started), endTime: new Date() });
    */
-  record(event: RecordedEvent): Promise<void> {
+  record(event: RecordedEvent): Promise<RecordedIds> {
     if (event !== null && typeof event === 'object') {
       checkCallOptions('record()', event, RECORDED_EVENT_NAMES);
     }
-    if (!this.isRecording) return Promise.resolve();
+    let data: TraceData;
     try {
-      const data = this.recordedTrace(event);
-      const queued = {
-        id: data.id,
-        spanCount: 1,
-        estimatedBytes: valueSize(data),
-        toJSON: () => data,
-      };
-      if (this.pipelines.length === 1) return this.pipelines[0]!.enqueueTrace(queued);
-      return Delivery.combine(this.pipelines.map((p) => p.enqueueTrace(queued)));
-    } catch {
-      return Promise.resolve();
+      data = recordedTrace(event, {
+        serviceName: this.serviceName,
+        environment: this.environment,
+        maxIoBytes: this.limits.maxIoBytes,
+        prices: this.prices,
+      });
+    } catch (error) {
+      return Promise.reject(error);
     }
+    const ids: RecordedIds = { traceId: data.id, spanId: data.spans[0]!.spanId };
+    if (!this.isRecording) return Promise.resolve(ids);
+    const masker = this.masker;
+    const queued: QueuedTrace = {
+      id: data.id,
+      spanCount: 1,
+      estimatedBytes: valueSize(data),
+      toJSON: masker ? () => masker.trace(data) : () => data,
+    };
+    // Not `.then()`: that would count as awaiting and send at once for every caller.
+    return Delivery.yielding(
+      this.pipelines.length === 1
+        ? this.pipelines[0]!.enqueueTrace(queued)
+        : Delivery.combine(this.pipelines.map((p) => p.enqueueTrace(queued))),
+      ids,
+    );
   }
 
   /**
@@ -344,7 +356,7 @@ export class Tracer {
   stats(): TracerStats {
     const total = emptyExportStats();
     for (const pipeline of this.pipelines) addExportStats(total, pipeline.stats());
-    return { ...total, ...this.counters };
+    return { ...total, ...this.counters, maskErrors: this.masker?.errors ?? 0 };
   }
 
   private emitLog(level: LogLevel, message: string, fields: LogFields | undefined): void {
@@ -355,74 +367,12 @@ export class Tracer {
         return;
       }
       if (!this.isRecording) return;
-      const record = makeLogRecord(level, message, fields, this.serviceName, this.environment);
+      let record = makeLogRecord(level, message, fields, this.serviceName, this.environment);
+      if (this.masker) record = this.masker.log(record);
       for (const pipeline of this.pipelines) pipeline.enqueueLog(record);
     } catch {
       // A log call must never throw into the app.
     }
-  }
-
-  /** A recorded event's IO as JSON text (strings quoted), within the IO limit. */
-  private recordedIo(value: unknown): string {
-    const json = typeof value === 'string' ? JSON.stringify(value) : value;
-    return serializeIo(json, this.limits.maxIoBytes).text;
-  }
-
-  private recordedTrace(event: RecordedEvent): TraceData {
-    const endTime =
-      event.endTime ??
-      (event.startTime !== undefined && event.durationMs !== undefined
-        ? event.startTime + event.durationMs
-        : now());
-    const startTime = event.startTime ?? endTime - (event.durationMs ?? 0);
-    const traceId = event.traceId ?? newTraceId(Math.floor(startTime));
-    const status: Status = event.status ?? (event.error !== undefined ? 'error' : 'ok');
-    const span: SpanData = {
-      traceId,
-      spanId: event.spanId ?? newSpanId(),
-      parentId: event.parentId ?? null,
-      name: event.name,
-      kind: event.kind ?? 'internal',
-      status,
-      startTime,
-      endTime,
-      durationMs: endTime - startTime,
-      attributes: { ...event.attributes },
-    };
-    if (event.tags) span.tags = event.tags;
-    if (event.input !== undefined) span.input = this.recordedIo(event.input);
-    if (event.output !== undefined) span.output = this.recordedIo(event.output);
-    if (event.error !== undefined) {
-      const error: ErrorData = errorData(event.error);
-      span.error = error;
-      span.statusMessage = error.message;
-    }
-    if (event.model !== undefined) span.model = event.model;
-    if (event.provider !== undefined) span.provider = event.provider;
-    if (event.usage) span.usage = event.usage;
-    if (event.cost !== undefined) span.cost = event.cost;
-    const data: TraceData = {
-      schemaVersion: 1,
-      id: traceId,
-      name: event.name,
-      serviceName: this.serviceName,
-      status,
-      startTime,
-      endTime,
-      durationMs: endTime - startTime,
-      rootSpanId: span.spanId,
-      tags: event.tags ?? [],
-      attributes: {},
-      spans: [span],
-      logs: [],
-      dropped: noneDropped(),
-      sdk: { name: '@tracewire/core', version: VERSION },
-    };
-    if (this.environment !== undefined) data.environment = this.environment;
-    if (event.parentId) data.parentSpanId = event.parentId;
-    if (event.sessionId !== undefined) data.sessionId = event.sessionId;
-    if (event.userId !== undefined) data.userId = event.userId;
-    return data;
   }
 }
 
@@ -441,3 +391,18 @@ export function createTracer(options: TracerOptions): Tracer {
 export function withSpan<R>(span: Span, fn: () => R): R {
   return span.trace.contextEnabled ? runWithCarrier(span, fn) : fn();
 }
+
+/** The trace as the exporters see it: masked once, when its first batch is built. */
+function maskedTrace(trace: Trace, masker: Masker): QueuedTrace {
+  let data: TraceData | undefined;
+  return {
+    id: trace.id,
+    spanCount: trace.spanCount,
+    estimatedBytes: trace.estimatedBytes,
+    toJSON: () => {
+      data ??= masker.trace(trace.toJSON());
+      return data;
+    },
+  };
+}
+

@@ -32,11 +32,19 @@ export type AttributeScalar = string | number | boolean;
 export type AttributeValue = AttributeScalar | AttributeScalar[] | null | undefined;
 export type Attributes = Record<string, AttributeValue>;
 
-/** Token usage of an LLM call. `totalTokens` is derived when absent. */
+/**
+ * Token usage of an LLM call. `totalTokens` is derived when absent. `inputTokens`
+ * counts every input token, cached ones included; `cachedInputTokens` (read from a
+ * prompt cache) and `cacheWriteTokens` (written to one) are parts of it, and
+ * `reasoningTokens` is part of `outputTokens`.
+ */
 export interface Usage {
   inputTokens?: number;
   outputTokens?: number;
   totalTokens?: number;
+  cachedInputTokens?: number;
+  cacheWriteTokens?: number;
+  reasoningTokens?: number;
 }
 
 export interface ErrorData {

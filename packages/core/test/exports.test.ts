@@ -4,6 +4,7 @@ it('keeps the public exports of @tracewire/core stable', async () => {
   const api = await import('@tracewire/core');
   expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
     [
+      "DEFAULT_PRICES",
       "ExportError",
       "SPAN_KINDS",
       "STATUSES",
@@ -14,6 +15,7 @@ it('keeps the public exports of @tracewire/core stable', async () => {
       "alwaysOff",
       "alwaysOn",
       "capturePinoLog",
+      "computeCost",
       "consoleExporter",
       "createTracer",
       "currentSpan",
@@ -31,6 +33,7 @@ it('keeps the public exports of @tracewire/core stable', async () => {
       "isTracestateKey",
       "isTracestateValue",
       "memoryExporter",
+      "normalizeModelName",
       "parentBased",
       "parseBaggage",
       "parseTraceparent",
@@ -40,6 +43,7 @@ it('keeps the public exports of @tracewire/core stable', async () => {
       "recordLogLine",
       "registerShutdown",
       "runUntraced",
+      "sensitiveDataMasker",
       "setDefaultTracer",
       "setHeader",
       "span",

@@ -57,6 +57,12 @@ export const TRACER_OPTIONS: OptionTable = {
   onError: is.function,
   enabled: is.boolean,
   maxTracesPerSecond: is.nonNegative,
+  mask: is.function,
+  // Keyed by model name; each price is checked where the table is built (resolvePrices).
+  prices: {
+    expected: "a table of model prices, e.g. { 'my-model': { input: 0.3, output: 1.2 } }",
+    test: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  },
   outgoing: is.oneOf(
     is.boolean,
     is.object({

@@ -247,6 +247,21 @@ describe('renderTrace', () => {
     );
   });
 
+  it('shows the trace total cost in the header, and none when no span has a cost', () => {
+    const llm = (id: string, cost: number | undefined) =>
+      span({ id, parent: 'root', at: 10, ms: 100, kind: 'llm', model: 'gpt-4o-mini', cost });
+    const trace = makeTrace([
+      span({ id: 'root', at: 0, ms: 900 }),
+      llm('plan', 0.0012),
+      llm('answer', 0.0003),
+      llm('free', undefined),
+    ]);
+    const header = renderTrace(trace, { width: 160 }).split('\n')[0]!;
+    expect(header).toMatch(/4 spans {2}\$0\.0015 total {2}/);
+    const plain = makeTrace([span({ id: 'root', at: 0, ms: 900 })]);
+    expect(renderTrace(plain, { width: 160 }).split('\n')[0]).not.toContain('total');
+  });
+
   it('shows extra attributes as listed, or all of them', () => {
     const trace = makeTrace([
       span({

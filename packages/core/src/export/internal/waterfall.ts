@@ -183,6 +183,9 @@ function header(trace: TraceData, width: number): Segment[] {
     { text: '  ' },
     { text: `${count} ${count === 1 ? 'span' : 'spans'}` },
   ];
+  const cost = totalCost(trace.spans);
+  if (cost !== undefined)
+    tail.push({ text: '  ' }, { text: `${formatCost(cost)} total`, style: 'green' });
   const dropped = Object.entries(trace.dropped ?? {})
     .filter(([, n]) => typeof n === 'number' && n > 0)
     .map(([key, n]) => `${n} ${DROPPED_LABELS[key] ?? printable(key)}`);
@@ -472,6 +475,17 @@ function selectedAttributes(
 function formatValue(value: NonNullable<AttributeValue>): string {
   if (Array.isArray(value)) return `[${value.map((v) => printable(String(v))).join(',')}]`;
   return printable(String(value));
+}
+
+/** The sum of the spans' costs, or undefined when no span has one. */
+function totalCost(spans: readonly SpanData[]): number | undefined {
+  let total: number | undefined;
+  for (const span of spans) {
+    if (typeof span.cost === 'number' && Number.isFinite(span.cost)) {
+      total = (total ?? 0) + span.cost;
+    }
+  }
+  return total;
 }
 
 function formatCost(cost: number): string {
