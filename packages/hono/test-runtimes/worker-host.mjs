@@ -1,0 +1,28 @@
+// Runs the bundled worker in workerd through miniflare (which needs Node >= 22, so
+// the suite starts this file with the Node 22 binary). Prints `LISTENING <port>`;
+// the line `evict` on stdin restarts workerd, so the next request meets a new isolate.
+import { createInterface } from 'node:readline';
+import { Miniflare } from 'miniflare';
+
+const [scriptPath, flags = ''] = process.argv.slice(2);
+const options = {
+  modules: true,
+  scriptPath,
+  compatibilityDate: '2026-07-01',
+  compatibilityFlags: flags === '' ? [] : flags.split(','),
+  host: '127.0.0.1',
+  port: 0,
+};
+
+const mf = new Miniflare(options);
+console.log(`LISTENING ${(await mf.ready).port}`);
+
+createInterface({ input: process.stdin }).on('line', async (line) => {
+  if (line.trim() !== 'evict') return;
+  await mf.setOptions(options);
+  console.log(`EVICTED ${(await mf.ready).port}`);
+});
+process.stdin.on('end', async () => {
+  await mf.dispose();
+  process.exit(0);
+});
