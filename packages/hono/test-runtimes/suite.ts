@@ -153,8 +153,10 @@ async function runOne(
     fail(error instanceof Error ? error.message : String(error));
   } finally {
     child.stdin?.end();
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
   }
   for (const line of output.problems()) fail(`runtime printed: ${line}`);
   console.log(`    traces: ${row.traces}; context: ${row.context}; outgoing fetch: ${row.outgoing}`);

@@ -5,9 +5,10 @@ import { createInterface } from 'node:readline';
 import { Miniflare } from 'miniflare';
 
 const [scriptPath, flags = ''] = process.argv.slice(2);
+// The modules listed, as wrangler lists its bundle: miniflare's own scan of the
+// source would reject the non-literal `import()` core keeps for Node.
 const options = {
-  modules: true,
-  scriptPath,
+  modules: [{ type: 'ESModule', path: scriptPath }],
   compatibilityDate: '2026-07-01',
   compatibilityFlags: flags === '' ? [] : flags.split(','),
   host: '127.0.0.1',
