@@ -1,5 +1,6 @@
 import { type ContextCarrier, runWithCarrier } from './context/storage';
 import { now } from './internal/clock';
+import { attributesSize, valueSize } from './internal/estimate-size';
 import { newSpanId } from './internal/ids';
 import { errorData, serializeIo } from './internal/serialize';
 import type { Trace } from './trace';
@@ -367,13 +368,37 @@ export class Span implements ContextCarrier {
     return data;
   }
 
-  /** @internal A cheap size estimate for the export queue's byte bound. */
+  /**
+   * @internal The span's serialised size, estimated from what it holds
+   * (`internal/estimate-size.ts`), for the export queue's byte bound.
+   */
   estimateBytes(): number {
-    let bytes = 256 + this.name.length + this.attributeTotal * 48;
-    if (this.hasInput) bytes += ioEstimate(this.input, this.trace.limits.maxIoBytes);
-    if (this.hasOutput) bytes += ioEstimate(this.output, this.trace.limits.maxIoBytes);
-    if (this.events) bytes += this.events.length * 96;
-    if (this.error?.stack) bytes += this.error.stack.length;
+    const maxIo = this.trace.limits.maxIoBytes;
+    let bytes = SPAN_BASE_BYTES + this.name.length + attributesSize(this.attributes);
+    // IO travels as JSON text inside a JSON string: a few escapes on top.
+    if (this.hasInput) bytes += ioSize(this.input, maxIo);
+    if (this.hasOutput) bytes += ioSize(this.output, maxIo);
+    if (this.statusMessage !== undefined) bytes += this.statusMessage.length + 20;
+    if (this.tags !== undefined) for (const tag of this.tags) bytes += tag.length + 3;
+    if (this.error !== undefined) {
+      bytes += 40 + this.error.message.length + this.error.type.length;
+      if (this.error.stack !== undefined) bytes += this.error.stack.length + 12;
+    }
+    if (this.events !== undefined) {
+      for (const event of this.events) {
+        bytes += 48 + event.name.length + attributesSize(event.attributes);
+      }
+    }
+    if (this.signals !== undefined) {
+      for (const signal of this.signals) bytes += 64 + signal.name.length;
+    }
+    if (this.links !== undefined) {
+      for (const link of this.links) bytes += 80 + attributesSize(link.attributes);
+    }
+    if (this.model !== undefined) bytes += this.model.length + 12;
+    if (this.provider !== undefined) bytes += this.provider.length + 15;
+    if (this.usage !== undefined) bytes += 80;
+    if (this.cost !== undefined) bytes += 20;
     return bytes;
   }
 
@@ -406,9 +431,12 @@ function normalizeUsage(usage: Usage): Usage {
   return result;
 }
 
-function ioEstimate(value: unknown, max: number): number {
-  if (typeof value === 'string') return Math.min(value.length, max);
-  return Math.min(1024, max);
+/** The fixed fields of a serialised span: ids, kind, status, times, key names. */
+const SPAN_BASE_BYTES = 240;
+
+function ioSize(value: unknown, maxIo: number): number {
+  const size = valueSize(value, maxIo);
+  return size + (size >> 3) + 12;
 }
 
 export function isPromiseLike<T>(value: unknown): value is Promise<T> {

@@ -1,5 +1,6 @@
 import { activeCarrier, runWithCarrier } from './context/storage';
 import { now } from './internal/clock';
+import { attributesSize, logsSize } from './internal/estimate-size';
 import { newTraceId } from './internal/ids';
 import { type Limits, noneDropped } from './internal/limits';
 import { type LogFields, type Logger, makeLogRecord } from './log';
@@ -66,6 +67,7 @@ export interface TraceRuntime {
   readonly redactQuery: readonly string[];
   /** False when nothing would receive the trace (no exporter, disabled). */
   readonly recording: boolean;
+  /** The head decision: `options.sampled`, else the sampler; then the rate cap. */
   headSample(traceId: string, options: TraceOptions): boolean;
   deliver(trace: Trace, urgent: boolean): Promise<void>;
   /** The tail decision: false drops a finished, head-sampled trace. */
@@ -73,6 +75,8 @@ export interface TraceRuntime {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+/** The fixed fields of a serialised trace: ids, times, status, sdk, dropped counts, key names. */
+const TRACE_BASE_BYTES = 330;
 // What an exported trace without tags, attributes, logs or cuts shares: exported data is read, not written.
 const NO_TAGS = Object.freeze([]) as unknown as string[];
 const NO_ATTRIBUTES = Object.freeze({}) as Attributes;
@@ -129,7 +133,7 @@ export class Trace {
     this.random = parent ? parent.random : true;
     this.traceState = parent?.traceState || undefined;
     this.baggage = parent?.baggage;
-    this.sampled = runtime.recording && (options.sampled ?? runtime.headSample(this.id, options));
+    this.sampled = runtime.recording && runtime.headSample(this.id, options);
     this.serviceName = options.serviceName ?? runtime.serviceName;
     this.environment = options.environment ?? runtime.environment;
     this.sessionId = options.sessionId;
@@ -247,8 +251,19 @@ export class Trace {
 
   /**
    * Ends the trace: closes every open span, applies the tail policy and enqueues
-   * the whole trace for export. The promise resolves once it is delivered or
-   * finally given up, and never rejects. Calling it again does nothing.
+   * the whole trace for export. Calling it again returns the same promise.
+   *
+   * Not awaited (a server's request path), it costs no I/O and keeps nothing
+   * alive: the trace goes out with its batch. Awaited (a script, a job, a
+   * serverless handler), its batch is sent at once and the process stays
+   * alive until the trace is delivered or finally given up, or at most the
+   * pipeline's `flushTimeoutMs` (default 5 s), after which the promise
+   * resolves anyway and the trace stays queued. It never rejects. `urgent`
+   * sends at once without awaiting.
+   *
+   * @example
+   * const trace = tracer.startTrace('nightly-import');
+   * try { await importAll(trace); } finally { await trace.end(); }
    */
   end(options?: { status?: Status; urgent?: boolean }): Promise<void> {
     if (this.ended !== undefined) return this.ended;
@@ -277,10 +292,20 @@ export class Trace {
     return this.spans.length;
   }
 
-  /** @internal A cheap size estimate for the export queue's byte bound. */
+  /**
+   * @internal The serialised size of everything this trace holds (spans with
+   * their attributes, IO, events; logs; trace attributes), estimated without
+   * serialising, for the export queue's byte bound.
+   */
   get estimatedBytes(): number {
-    let bytes = 512 + (this.logs?.length ?? 0) * 200;
-    for (const span of this.spans) bytes += span.estimateBytes();
+    let bytes = TRACE_BASE_BYTES + this.rootSpan.name.length + this.serviceName.length;
+    bytes += attributesSize(this.ownAttributes) + logsSize(this.logs);
+    if (this.ownTags !== undefined) for (const tag of this.ownTags) bytes += tag.length + 3;
+    if (this.environment !== undefined) bytes += this.environment.length + 17;
+    if (this.sessionId !== undefined) bytes += this.sessionId.length + 15;
+    if (this.userId !== undefined) bytes += this.userId.length + 12;
+    if (this.referenceId !== undefined) bytes += this.referenceId.length + 17;
+    for (const span of this.spans) bytes += span.estimateBytes() + 1;
     return bytes;
   }
 

@@ -1,4 +1,6 @@
 import { activeCarrier, runWithCarrier } from './context/storage';
+import { addExportStats, emptyExportStats } from './export/export-stats';
+import { Delivery } from './export/internal/delivery';
 import {
   ExportPipeline,
   type ExportPipelineOptions,
@@ -6,10 +8,12 @@ import {
   type ExportStats,
 } from './export/pipeline';
 import { now } from './internal/clock';
+import { valueSize } from './internal/estimate-size';
 import { newSpanId, newTraceId } from './internal/ids';
 import { type Limits, noneDropped, resolveLimits } from './internal/limits';
 import { errorData, serializeIo } from './internal/serialize';
 import { type LogFields, type Logger, makeLogRecord } from './log';
+import { traceRateLimiter } from './sampling/rate-limiter';
 import {
   resolveSampler,
   type SamplerOption,
@@ -50,6 +54,13 @@ export interface TracerOptions {
   sampler?: SamplerOption;
   /** Tail policy applied at trace end to head-sampled traces. */
   tail?: TailPolicy;
+  /**
+   * At most this many traces recorded per second (a token bucket holding one
+   * second's worth), whatever the sampler, an inbound `traceparent` flag or
+   * `sampled: true` asked for. Refused traces are unsampled (they propagate
+   * flag `00`) and counted in `stats().tracesRateLimited`. Default: no cap.
+   */
+  maxTracesPerSecond?: number;
   limits?: Partial<Limits>;
   redact?: RedactOptions;
   /**
@@ -90,8 +101,13 @@ export interface RecordedEvent {
 }
 
 export interface TracerStats extends ExportStats {
+  /** Traces started while recording, sampled or not. */
   tracesStarted: number;
+  /** Not recorded by the head decision: the sampler, or `sampled: false`. */
   tracesUnsampled: number;
+  /** Recorded by the head decision, then refused by `maxTracesPerSecond`. */
+  tracesRateLimited: number;
+  /** Recorded, then dropped at their end by the tail policy. */
   tracesDroppedByTail: number;
 }
 
@@ -108,7 +124,12 @@ export class Tracer {
   readonly log: Logger;
   private readonly pipelines: ExportPipeline[];
   private readonly runtime: TraceRuntime;
-  private counters = { tracesStarted: 0, tracesUnsampled: 0, tracesDroppedByTail: 0 };
+  private counters = {
+    tracesStarted: 0,
+    tracesUnsampled: 0,
+    tracesRateLimited: 0,
+    tracesDroppedByTail: 0,
+  };
   private isShutdown = false;
 
   constructor(options: TracerOptions) {
@@ -144,6 +165,10 @@ export class Tracer {
     );
     const sampler = resolveSampler(options.sampler);
     const tail = tailDecider(options.tail);
+    const rateLimit =
+      options.maxTracesPerSecond === undefined
+        ? undefined
+        : traceRateLimiter(options.maxTracesPerSecond);
     const recording = options.enabled !== false && this.pipelines.length > 0;
     const counters = this.counters;
     const pipelines = this.pipelines;
@@ -156,14 +181,23 @@ export class Tracer {
       recording,
       headSample(traceId, traceOptions) {
         counters.tracesStarted++;
-        const sampled = sampler.shouldSample({
-          traceId,
-          name: traceOptions.name,
-          parent: traceOptions.parent ?? undefined,
-          attributes: traceOptions.spanAttributes,
-        });
-        if (!sampled) counters.tracesUnsampled++;
-        return sampled;
+        const sampled =
+          traceOptions.sampled ??
+          sampler.shouldSample({
+            traceId,
+            name: traceOptions.name,
+            parent: traceOptions.parent ?? undefined,
+            attributes: traceOptions.spanAttributes,
+          });
+        if (!sampled) {
+          counters.tracesUnsampled++;
+          return false;
+        }
+        if (rateLimit !== undefined && !rateLimit.tryTake()) {
+          counters.tracesRateLimited++;
+          return false;
+        }
+        return true;
       },
       keepAtEnd(trace) {
         if (tail === undefined) return true;
@@ -177,7 +211,7 @@ export class Tracer {
       },
       deliver(trace, urgent) {
         if (pipelines.length === 1) return pipelines[0]!.enqueueTrace(trace, { urgent });
-        return Promise.all(pipelines.map((p) => p.enqueueTrace(trace, { urgent }))).then(noop);
+        return Delivery.combine(pipelines.map((p) => p.enqueueTrace(trace, { urgent })));
       },
     };
     const emit = (level: LogLevel, message: string, fields?: LogFields) =>
@@ -212,8 +246,10 @@ export class Tracer {
   }
 
   /**
-   * Runs `fn` inside a new trace and always ends and flushes it, even when `fn`
-   * throws (the error is recorded, then rethrown unchanged). Resolves to `fn`'s value.
+   * Runs `fn` inside a new trace and always ends and sends it, even when `fn`
+   * throws (the error is recorded, then rethrown unchanged). Resolves to `fn`'s
+   * value once the trace is delivered or given up, waiting at most
+   * `flushTimeoutMs` (default 5 s) for the collector.
    *
    * @example
    * const summary = await tracer.trace({ name: 'summarise', userId }, async (trace) => {
@@ -235,7 +271,9 @@ export class Tracer {
 
   /**
    * Records one finished operation as its own trace (or as a span of an existing
-   * trace when `traceId` is given); ids are generated when absent.
+   * trace when `traceId` is given); ids are generated when absent. Like
+   * `trace.end()`: awaited, it sends at once and resolves on delivery (or after
+   * `flushTimeoutMs`); not awaited, it waits for its batch and keeps nothing alive.
    *
    * @example
    * await tracer.record({ name: 'openai.chat', kind: 'llm', model: 'gpt-4o',
@@ -248,17 +286,22 @@ export class Tracer {
       const queued = {
         id: data.id,
         spanCount: 1,
-        estimatedBytes: 1024,
+        estimatedBytes: valueSize(data),
         toJSON: () => data,
       };
       if (this.pipelines.length === 1) return this.pipelines[0]!.enqueueTrace(queued);
-      return Promise.all(this.pipelines.map((p) => p.enqueueTrace(queued))).then(noop);
+      return Delivery.combine(this.pipelines.map((p) => p.enqueueTrace(queued)));
     } catch {
       return Promise.resolve();
     }
   }
 
-  /** Sends everything queued now; resolves when it is delivered or given up. */
+  /**
+   * Sends everything queued now; resolves when it is delivered or given up, or
+   * after `timeoutMs` (default 30 s), keeping the process alive meanwhile.
+   * Sending starts within the call, so the promise can be handed to an edge
+   * runtime's `waitUntil()`. Never rejects.
+   */
   async flush(timeoutMs?: number): Promise<void> {
     await Promise.all(this.pipelines.map((p) => p.flush(timeoutMs)));
   }
@@ -271,8 +314,8 @@ export class Tracer {
 
   /** Counters of the tracer and its export queues. */
   stats(): TracerStats {
-    const total = emptyStats();
-    for (const pipeline of this.pipelines) addStats(total, pipeline.stats());
+    const total = emptyExportStats();
+    for (const pipeline of this.pipelines) addExportStats(total, pipeline.stats());
     return { ...total, ...this.counters };
   }
 
@@ -369,41 +412,4 @@ export function createTracer(options: TracerOptions): Tracer {
 /** Runs `fn` with `span` as the current span. */
 export function withSpan<R>(span: Span, fn: () => R): R {
   return span.trace.contextEnabled ? runWithCarrier(span, fn) : fn();
-}
-
-function noop(): void {}
-
-function emptyStats(): ExportStats {
-  const reasons = () => ({
-    'queue-full': 0,
-    rejected: 0,
-    'retries-exhausted': 0,
-    shutdown: 0,
-    'serialize-failed': 0,
-  });
-  return {
-    tracesExported: 0,
-    spansExported: 0,
-    logsExported: 0,
-    tracesDropped: reasons(),
-    logsDropped: reasons(),
-    retries: 0,
-    failedBatches: 0,
-    queueDepth: { traces: 0, logs: 0, bytes: 0 },
-  };
-}
-
-function addStats(into: ExportStats, from: ExportStats): void {
-  into.tracesExported += from.tracesExported;
-  into.spansExported += from.spansExported;
-  into.logsExported += from.logsExported;
-  into.retries += from.retries;
-  into.failedBatches += from.failedBatches;
-  for (const key of Object.keys(from.tracesDropped) as (keyof ExportStats['tracesDropped'])[]) {
-    into.tracesDropped[key] += from.tracesDropped[key];
-    into.logsDropped[key] += from.logsDropped[key];
-  }
-  into.queueDepth.traces += from.queueDepth.traces;
-  into.queueDepth.logs += from.queueDepth.logs;
-  into.queueDepth.bytes += from.queueDepth.bytes;
 }

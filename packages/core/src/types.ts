@@ -167,9 +167,10 @@ export type ExportResult =
   | { ok: false; retryable: boolean; retryAfterMs?: number; error: Error };
 
 /**
- * Sends batches somewhere. `export` must not be called concurrently with itself
- * for ordering-sensitive sinks; the pipeline guarantees one batch in flight per
- * exporter at a time. Throwing or rejecting counts as a retryable failure.
+ * Sends batches somewhere. The pipeline may call `export` again before an
+ * earlier call settled (up to `batch.maxConcurrentExports`, default 4; set it
+ * to 1 for a sink that needs one batch at a time). Throwing or rejecting
+ * counts as a retryable failure.
  */
 export interface Exporter {
   readonly name: string;

@@ -1,4 +1,4 @@
-import type { ExportProblem } from './pipeline';
+import type { ExportProblem } from './pipeline-options';
 
 export type ExportProblemKind = ExportProblem['kind'];
 

@@ -111,7 +111,7 @@ describe('httpExporter against a real collector', () => {
     await pipeline.flush();
     await Promise.all(promises);
     expect(c.requests).toHaveLength(4);
-    expect(c.acceptedTraceIds()).toEqual(traces.map((t) => t.id));
+    expect(c.acceptedTraceIds().sort()).toEqual(traces.map((t) => t.id).sort());
     expect(new Set(c.acceptedTraceIds()).size).toBe(12);
     expect(pipeline.stats()).toMatchObject({ tracesExported: 12, retries: 1 });
     expect(problems).toEqual([expect.objectContaining({ kind: 'http-status' })]);
@@ -193,7 +193,9 @@ describe('httpExporter against a real collector', () => {
     for (const t of traces) pipeline.enqueueTrace(t);
     await pipeline.shutdown(10_000);
     expect(c.acceptedTraceIds().sort()).toEqual(traces.map((t) => t.id).sort());
-    expect(c.requests.length).toBe(Math.ceil(500 / 64));
+    // Whole batches of 64, merged while they wait for one of the requests in flight.
+    expect(c.requests.length).toBeLessThanOrEqual(Math.ceil(500 / 64));
+    for (const request of c.requests.slice(0, -1)) expect(request.json.traces.length % 64).toBe(0);
     expect(pipeline.stats().tracesExported).toBe(500);
   });
 

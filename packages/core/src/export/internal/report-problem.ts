@@ -1,5 +1,5 @@
 import { singleton } from '../../internal/global';
-import type { ExportProblem } from '../pipeline';
+import type { ExportProblem } from '../pipeline-options';
 
 /**
  * Hands a problem to the user's `onError`, or else warns on the console once per

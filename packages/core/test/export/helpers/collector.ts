@@ -17,7 +17,9 @@ export interface ReceivedRequest {
  * What to do with the n-th request (0-based): a status with optional headers and
  * body, or `'hang'` to never answer.
  */
-export type Reply = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
+export type Reply =
+  | { status: number; headers?: Record<string, string>; body?: string; delayMs?: number }
+  | 'hang';
 
 export interface Collector {
   url: string;
@@ -66,11 +68,15 @@ export async function startCollector(
         hanging.add(res);
         return;
       }
-      if (answer.status >= 200 && answer.status < 300) {
-        for (const trace of json.traces ?? []) accepted.push(trace.id);
-      }
-      res.writeHead(answer.status, answer.headers);
-      res.end(answer.body ?? '');
+      const respond = () => {
+        if (answer.status >= 200 && answer.status < 300) {
+          for (const trace of json.traces ?? []) accepted.push(trace.id);
+        }
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.body ?? '');
+      };
+      if (answer.delayMs === undefined) respond();
+      else setTimeout(respond, answer.delayMs);
     });
   });
   server.on('connection', () => {

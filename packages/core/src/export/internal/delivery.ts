@@ -1,0 +1,50 @@
+/**
+ * The promise `trace.end()`, `tracer.record()` and `enqueueTrace()` return. It
+ * is a real `Promise`, and it knows when someone waits on it: the first
+ * `then` (which `await`, `.catch`, `.finally` and `Promise.all` all call)
+ * runs `onAwait` once. That is how the pipeline keeps the process alive, and
+ * sends at once, only for a caller who awaits delivery; a server that lets
+ * the promise go pays nothing and keeps nothing alive.
+ */
+export class Delivery extends Promise<void> {
+  // Promises derived with then/catch/finally are plain ones.
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
+
+  private onAwait: (() => void) | undefined;
+
+  /** A pending delivery, its resolver, and what to run when it is first awaited. */
+  static pending(onAwait: (() => void) | undefined): { delivery: Delivery; resolve: () => void } {
+    let resolve!: () => void;
+    const delivery = new Delivery((r) => {
+      resolve = () => r();
+    });
+    delivery.onAwait = onAwait;
+    return { delivery, resolve };
+  }
+
+  /** Resolves once every one of `parts` has; awaiting it awaits each of them. */
+  static combine(parts: readonly Promise<void>[]): Delivery {
+    const { delivery, resolve } = Delivery.pending(() => {
+      Promise.all(parts).then(resolve, resolve);
+    });
+    return delivery;
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: a Promise subclass overriding its own then.
+  override then<A = void, B = never>(
+    ...callbacks: Parameters<Promise<void>['then']>
+  ): Promise<A | B> {
+    const hook = this.onAwait;
+    if (hook !== undefined) {
+      this.onAwait = undefined;
+      try {
+        hook();
+      } catch {
+        // Delivery bookkeeping must never fail the awaiting caller.
+      }
+    }
+    return super.then(...callbacks) as Promise<A | B>;
+  }
+}

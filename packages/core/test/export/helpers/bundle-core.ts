@@ -1,0 +1,24 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const packageDir = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * Bundles core's current sources into `dir` as `core.mjs` and `core.cjs`, for
+ * tests that run real child processes without waiting for `pnpm build`.
+ */
+export async function bundleCore(dir: string): Promise<{ esm: string; cjs: string }> {
+  const out = { esm: join(dir, 'core.mjs'), cjs: join(dir, 'core.cjs') };
+  for (const format of ['esm', 'cjs'] as const) {
+    await build({
+      entryPoints: [join(packageDir, 'src/index.ts')],
+      bundle: true,
+      platform: 'node',
+      format,
+      outfile: out[format],
+      logLevel: 'silent',
+    });
+  }
+  return out;
+}
