@@ -1,7 +1,14 @@
 // The app every runtime serves, written the way the Hono README shows it: the
 // tracer at module scope, `app.use(tracing())`, a sub-app route and a `span()`
 // in the handler, exporting natively and over OTLP to the suite's collectors.
-import { createTracer, currentSpan, currentTrace, httpExporter, inject, span } from '@tracewire/core';
+import {
+  createTracer,
+  currentSpan,
+  currentTrace,
+  httpExporter,
+  inject,
+  span,
+} from '@tracewire/core';
 import { type TracingVariables, tracing } from '@tracewire/hono';
 import { otlpExporter } from '@tracewire/otlp';
 import { Hono } from 'hono';
@@ -18,6 +25,9 @@ const tracer = createTracer({
     httpExporter({ url: `${__NATIVE_URL__}/v1/tracewire` }),
     otlpExporter({ url: __OTLP_URL__ }),
   ],
+  // Every export problem is printed, and the suite fails on any.
+  onError: (problem) =>
+    console.error(`tracewire export problem: ${problem.kind}: ${problem.message}`),
 });
 
 const users = new Hono<{ Variables: TracingVariables }>();
@@ -55,4 +65,5 @@ export const app = new Hono();
 app.use(tracing({ tracer }));
 app.onError((_error, c) => c.text('internal error', 500));
 app.route('/api/users', users);
+
 export { tracer };

@@ -35,7 +35,6 @@ const runtimes = [
     binary: node(22),
     flags: 'nodejs_compat',
   },
-  { name: 'workerd-no-compat', kind: 'worker', binary: node(22), flags: '' },
 ];
 
 const only = process.argv.slice(2);

@@ -103,10 +103,16 @@ async function runOne(
   row.version = runtimeVersion(runtime, options);
   const child =
     runtime.kind === 'worker'
-      ? spawn(options.workerHostNode, [join(options.dir, 'worker-host.mjs'), bundle, runtime.flags ?? ''], {
+      ? spawn(
+          options.workerHostNode,
+          [join(options.dir, 'worker-host.mjs'), bundle, runtime.flags ?? ''],
+          {
+            stdio: ['pipe', 'pipe', 'pipe'],
+          },
+        )
+      : spawn(runtime.binary, [...(runtime.args ?? []), bundle], {
           stdio: ['pipe', 'pipe', 'pipe'],
-        })
-      : spawn(runtime.binary, [...(runtime.args ?? []), bundle], { stdio: ['pipe', 'pipe', 'pipe'] });
+        });
   const output = collectOutput(child);
   const fail = (message: string) => {
     row.status = 'fail';
@@ -144,10 +150,15 @@ async function runOne(
         : withContext === 0
           ? 'explicit handles only'
           : `LEAKED ${ok.length - withContext}`;
-    if (withContext !== 0 && withContext !== ok.length) fail('context lost or leaked in some requests');
+    if (withContext !== 0 && withContext !== ok.length)
+      fail('context lost or leaked in some requests');
     const auto = ok.filter((e) => traceIdOf(e.body?.automatic) === e.traceId).length;
     row.outgoing =
-      auto === ok.length ? 'automatic' : auto === 0 ? '`inject()`' : `automatic in ${auto}/${ok.length}`;
+      auto === ok.length
+        ? 'automatic'
+        : auto === 0
+          ? '`inject()`'
+          : `automatic in ${auto}/${ok.length}`;
     if (auto !== 0 && auto !== ok.length) fail('outgoing fetch carried traceparent only sometimes');
   } catch (error) {
     fail(error instanceof Error ? error.message : String(error));
@@ -159,7 +170,9 @@ async function runOne(
     }
   }
   for (const line of output.problems()) fail(`runtime printed: ${line}`);
-  console.log(`    traces: ${row.traces}; context: ${row.context}; outgoing fetch: ${row.outgoing}`);
+  console.log(
+    `    traces: ${row.traces}; context: ${row.context}; outgoing fetch: ${row.outgoing}`,
+  );
   for (const note of row.notes) console.log(`    ${note}`);
   for (const failure of row.failures) console.log(`    FAIL: ${failure}`);
   if (row.status === 'fail') console.log(output.text().split('\n').slice(-30).join('\n'));
@@ -209,13 +222,16 @@ async function request(
   }
   const traceresponse = res.headers.get('traceresponse') ?? '';
   if (!new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`).test(traceresponse)) {
-    fail(`request ${i}: traceresponse ${JSON.stringify(traceresponse)} does not continue ${traceId}`);
+    fail(
+      `request ${i}: traceresponse ${JSON.stringify(traceresponse)} does not continue ${traceId}`,
+    );
   }
   if (failing) return { traceId, parentId, failing, body: undefined };
   const body = JSON.parse(text) as Body;
   if (body.trace !== traceId) fail(`request ${i}: c.get('trace') is ${body.trace}, not ${traceId}`);
   for (const seen of [body.current, body.currentSpanTrace, body.afterAwait]) {
-    if (seen !== null && seen !== traceId) fail(`request ${i}: saw another request's trace ${seen}`);
+    if (seen !== null && seen !== traceId)
+      fail(`request ${i}: saw another request's trace ${seen}`);
   }
   if (traceIdOf(body.injected) !== traceId) {
     fail(`request ${i}: inject() sent traceparent ${body.injected}`);
@@ -268,7 +284,8 @@ async function verifyCollector(
       fail(`${label}: trace ${e.traceId}: the outgoing fetch has no client span under db.load`);
     }
   }
-  if (count < expected.length) fail(`${label}: ${expected.length - count} of ${expected.length} traces never arrived`);
+  if (count < expected.length)
+    fail(`${label}: ${expected.length - count} of ${expected.length} traces never arrived`);
   return count;
 }
 
@@ -367,7 +384,11 @@ function collectOutput(child: ChildProcess) {
         check();
       });
     },
-    problems: () => text.split('\n').filter((line) => PROBLEM.test(line)).slice(0, 5),
+    problems: () =>
+      text
+        .split('\n')
+        .filter((line) => PROBLEM.test(line))
+        .slice(0, 5),
   };
 }
 
@@ -376,7 +397,9 @@ function kib(bytes: number): string {
 }
 
 function printTable(rows: Row[]): void {
-  console.log('\n| runtime | version | traces at the collector | context | outgoing `fetch` | notes |');
+  console.log(
+    '\n| runtime | version | traces at the collector | context | outgoing `fetch` | notes |',
+  );
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const row of rows) {
     const notes = [...row.notes, ...(row.status === 'fail' ? ['**FAILED**'] : [])].join('; ');

@@ -216,7 +216,8 @@ function networkReason(error: unknown): string {
 
 function hintFor(status: number, headers: IncomingHttpHeaders): string {
   if (status === 401 || status === 403) return '; check the auth token or headers';
-  if (status === 413) return '; the batch is too large for the collector, lower maxBatchBytes and maxBatchTraces';
+  if (status === 413)
+    return '; the batch is too large for the collector, lower maxBatchBytes and maxBatchTraces';
   if (status >= 300 && status < 400) {
     const location = headerValue(headers, 'location');
     return `; redirects are not followed, point the exporter url at the final address${location ? ` (${location})` : ''}`;

@@ -5,6 +5,7 @@ import { type ExportStats, emptyExportStats } from './export-stats';
 import { ExportQueue, type Flight, type Group } from './internal/export-queue';
 import { reportProblem } from './internal/report-problem';
 import { type Outcome, RetryGate, type SendContext, sendBatch } from './internal/send-batch';
+import { StopSignal } from './internal/stop-signal';
 import { untracedImmediate, untracedTimeout } from './internal/timers';
 import {
   type ExportPipelineOptions,
@@ -56,7 +57,7 @@ export class ExportPipeline {
   private pumpScheduled = false;
   private delayTimer: ReturnType<typeof setTimeout> | undefined;
   /** Made on first send: nothing is created at construction (edge runtimes forbid it at module scope). */
-  private sending: (SendContext & { readonly controller: AbortController }) | undefined;
+  private sending: (SendContext & { readonly controller: StopSignal }) | undefined;
 
   private closed = false;
   private shutdownPromise: Promise<void> | undefined;
@@ -254,8 +255,15 @@ export class ExportPipeline {
     let outcome: Outcome;
     try {
       outcome = await sendBatch(this.sendContext(), flight.batch);
-    } catch {
+    } catch (error) {
+      // sendBatch never throws by design; if it does, the drop must still be visible.
       outcome = { delivered: false, reason: 'rejected' };
+      this.report({
+        kind: 'exporter-threw',
+        message: `${this.exporter.name} exporter could not send a batch: ${describeError(error)}; dropped`,
+        error,
+        dropped: flight.batch.traces.length + flight.batch.logs.length,
+      });
     }
     this.flights.delete(flight);
     this.settle(flight, outcome);
@@ -267,16 +275,16 @@ export class ExportPipeline {
     }
   }
 
-  private sendContext(): SendContext & { readonly controller: AbortController } {
+  private sendContext(): SendContext & { readonly controller: StopSignal } {
     if (this.sending === undefined) {
-      const controller = new AbortController();
+      const controller = new StopSignal();
       const counters = this.counters;
       this.sending = {
         exporter: this.exporter,
         settings: this.settings,
         gate: this.gate,
         controller,
-        stop: controller.signal,
+        stop: controller,
         report: (problem) => this.report(problem),
         countRetry: () => {
           counters.retries++;

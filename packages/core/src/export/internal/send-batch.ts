@@ -2,6 +2,7 @@ import type { ExportBatch, Exporter, ExportResult } from '../../types';
 import { describeError, ExportError, errorKind } from '../export-error';
 import type { DropReason } from '../export-stats';
 import type { ExportProblem, PipelineSettings } from '../pipeline-options';
+import type { StopSignal } from './stop-signal';
 import { sleep, untracedTimeout } from './timers';
 
 /** How a batch's delivery ended. `unconfirmed`: cancelled while the collector had it. */
@@ -15,7 +16,7 @@ export interface SendContext {
   readonly settings: PipelineSettings;
   readonly gate: RetryGate;
   /** Aborted at the shutdown deadline: cancels the attempt in flight and any backoff. */
-  readonly stop: AbortSignal;
+  readonly stop: StopSignal;
   report(problem: ExportProblem): void;
   countRetry(): void;
 }
@@ -38,7 +39,7 @@ export class RetryGate {
   }
 
   /** Waits for this attempt's turn; call the returned function once it has its answer. */
-  async enter(stop: AbortSignal): Promise<() => void> {
+  async enter(stop: StopSignal): Promise<() => void> {
     if (!this.failing) return noop;
     let release!: () => void;
     const previous = this.tail;
@@ -149,7 +150,7 @@ function attemptOnce(
   exporter: Exporter,
   batch: ExportBatch,
   timeoutMs: number,
-  stop: AbortSignal,
+  stop: StopSignal,
 ): Promise<ExportResult> {
   const name = exporter.name;
   return new Promise<ExportResult>((resolve) => {

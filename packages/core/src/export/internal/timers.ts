@@ -1,4 +1,5 @@
 import { runUntraced } from '../../context/storage';
+import type { StopSignal } from './stop-signal';
 
 /** Node clamps larger delays to 1 ms with a warning; we clamp to the maximum instead. */
 export const MAX_TIMER_DELAY_MS = 2_147_483_647;
@@ -25,7 +26,7 @@ export function untracedImmediate(fn: () => void): void {
 }
 
 /** Resolves after `ms` (on an unref'd timer), or early when `signal` aborts. Never rejects. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: StopSignal): Promise<void> {
   if (signal.aborted || ms <= 0) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
