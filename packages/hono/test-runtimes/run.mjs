@@ -27,13 +27,15 @@ const runtimes = [
     name: 'deno',
     kind: 'server',
     binary: join(packageDir('@deno/linux-x64-glibc'), 'deno'),
-    args: ['run', '--allow-net', '--allow-env', '--allow-read', '--allow-sys'],
+    args: ['run', '--allow-net'],
+    needs: '`--allow-net`',
   },
   {
     name: 'workerd',
     kind: 'worker',
     binary: node(22),
     flags: 'nodejs_compat',
+    needs: '`nodejs_compat`',
   },
 ];
 

@@ -4,6 +4,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -19,6 +20,8 @@ export interface Runtime {
   args?: string[];
   /** workerd compatibility flags. */
   flags?: string;
+  /** What the user must switch on, for the table. */
+  needs?: string;
 }
 
 export interface SuiteOptions {
@@ -33,6 +36,7 @@ export interface SuiteOptions {
 interface Row {
   runtime: string;
   version: string;
+  needs: string;
   status: 'pass' | 'fail' | 'skip';
   traces: string;
   context: string;
@@ -66,7 +70,7 @@ export async function runSuite(options: SuiteOptions): Promise<boolean> {
     await native.close();
     await otlp.close();
   }
-  printTable(rows);
+  printTable(rows, options);
   return rows.every((row) => row.status !== 'fail');
 }
 
@@ -80,6 +84,7 @@ async function runOne(
   const row: Row = {
     runtime: runtime.name,
     version: '',
+    needs: runtime.needs ?? '',
     status: 'pass',
     traces: '',
     context: '',
@@ -94,11 +99,12 @@ async function runOne(
     console.log(`    SKIPPED: ${row.notes[0]}`);
     return row;
   }
-  const bundle = await bundleApp(runtime, options, urls);
+  const { bundle, builtins } = await bundleApp(runtime, options, urls);
   if (runtime.kind === 'worker') {
     const size = statSync(bundle).size;
     const gzip = gzipSync(readFileSync(bundle)).length;
-    row.notes.push(`bundle ${kib(size)} KiB (${kib(gzip)} KiB gzip)`);
+    row.notes.push(`worker bundle ${kib(size)} KiB (${kib(gzip)} KiB gzip)`);
+    row.notes.push(`imports ${builtins.join(', ')}`);
   }
   row.version = runtimeVersion(runtime, options);
   const child =
@@ -297,11 +303,12 @@ async function bundleApp(
   runtime: Runtime,
   options: SuiteOptions,
   urls: { native: string; otlp: string; downstream: string },
-): Promise<string> {
+): Promise<{ bundle: string; builtins: string[] }> {
   const outfile = join(options.outDir, `${runtime.name.replace(/[^a-z0-9]+/gi, '-')}.mjs`);
   const worker = runtime.kind === 'worker';
-  await build({
+  const result = await build({
     entryPoints: [join(options.dir, worker ? 'worker.ts' : 'serve.ts')],
+    metafile: true,
     outfile,
     bundle: true,
     format: 'esm',
@@ -319,7 +326,14 @@ async function bundleApp(
     alias: sourceAliases(options.dir),
     logLevel: 'warning',
   });
-  return outfile;
+  // The Node built-ins the bundle still imports: what a runtime must provide.
+  const builtins = new Set<string>();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const imported of output.imports) {
+      if (imported.external && imported.path.startsWith('node:')) builtins.add(imported.path);
+    }
+  }
+  return { bundle: outfile, builtins: [...builtins].sort() };
 }
 
 /** The suite runs the packages' sources, as the vitest projects do. */
@@ -334,12 +348,16 @@ function sourceAliases(dir: string): Record<string, string> {
 
 function runtimeVersion(runtime: Runtime, options: SuiteOptions): string {
   if (runtime.kind === 'worker') {
-    const pkg = JSON.parse(
-      readFileSync(join(options.dir, 'node_modules', 'miniflare', 'package.json'), 'utf8'),
-    ) as { version: string };
-    return `miniflare ${pkg.version}`;
+    const miniflare = join(options.dir, 'node_modules', 'miniflare', 'package.json');
+    const workerd = createRequire(miniflare).resolve('workerd/package.json');
+    return `workerd ${versionOf(workerd)} (miniflare ${versionOf(miniflare)})`;
   }
-  return execFileSync(runtime.binary, ['--version'], { encoding: 'utf8' }).split('\n')[0]!.trim();
+  const printed = execFileSync(runtime.binary, ['--version'], { encoding: 'utf8' });
+  return /\d+\.\d+\.\d+/.exec(printed)?.[0] ?? printed.trim();
+}
+
+function versionOf(packageJson: string): string {
+  return (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
 }
 
 const PROBLEM =
@@ -396,15 +414,20 @@ function kib(bytes: number): string {
   return (bytes / 1024).toFixed(1);
 }
 
-function printTable(rows: Row[]): void {
+function printTable(rows: Row[], options: SuiteOptions): void {
   console.log(
-    '\n| runtime | version | traces at the collector | context | outgoing `fetch` | notes |',
+    `\n${options.requests} sequential + ${options.requests} concurrent requests per runtime, each a trace at both collectors:\n`,
   );
-  console.log('| --- | --- | --- | --- | --- | --- |');
+  console.log(
+    '| runtime | version | traces at the collectors | context | outgoing `fetch` | needs | notes |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const row of rows) {
-    const notes = [...row.notes, ...(row.status === 'fail' ? ['**FAILED**'] : [])].join('; ');
+    const status =
+      row.status === 'fail' ? ['**FAILED**'] : row.status === 'skip' ? ['SKIPPED'] : [];
+    const notes = [...status, ...row.notes].join('; ');
     console.log(
-      `| ${row.runtime} | ${row.version || '-'} | ${row.traces || '-'} | ${row.context || '-'} | ${row.outgoing || '-'} | ${notes} |`,
+      `| ${row.runtime} | ${row.version || '-'} | ${row.traces || '-'} | ${row.context || '-'} | ${row.outgoing || '-'} | ${row.needs || '-'} | ${notes} |`,
     );
   }
 }

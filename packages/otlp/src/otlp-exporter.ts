@@ -42,7 +42,8 @@ interface BatchProgress {
  * });
  */
 export function otlpExporter(options: OtlpExporterOptions = {}): Exporter {
-  const config = resolveConfig(options, process.env);
+  // Workers without nodejs_compat have no `process`: configure through options there.
+  const config = resolveConfig(options, typeof process === 'object' ? process.env : {});
   const progress = new WeakMap<ExportBatch, BatchProgress>();
 
   function encodeFailure(signal: string, error: unknown): ExportResult {
