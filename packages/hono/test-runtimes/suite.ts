@@ -2,7 +2,7 @@
 // against collectors on 127.0.0.1. Started by run.mjs, which bundles this file.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -106,7 +106,11 @@ async function runOne(
     row.notes.push(`worker bundle ${kib(size)} KiB (${kib(gzip)} KiB gzip)`);
     row.notes.push(`imports ${builtins.join(', ')}`);
   }
-  row.version = runtimeVersion(runtime, options);
+  try {
+    row.version = runtimeVersion(runtime, options);
+  } catch (error) {
+    row.version = `unknown (${(error as Error).message.split('\n')[0]})`;
+  }
   const child =
     runtime.kind === 'worker'
       ? spawn(
@@ -348,7 +352,7 @@ function sourceAliases(dir: string): Record<string, string> {
 
 function runtimeVersion(runtime: Runtime, options: SuiteOptions): string {
   if (runtime.kind === 'worker') {
-    const miniflare = join(options.dir, 'node_modules', 'miniflare', 'package.json');
+    const miniflare = realpathSync(join(options.dir, 'node_modules', 'miniflare', 'package.json'));
     const workerd = createRequire(miniflare).resolve('workerd/package.json');
     return `workerd ${versionOf(workerd)} (miniflare ${versionOf(miniflare)})`;
   }
