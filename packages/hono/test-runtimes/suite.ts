@@ -132,7 +132,7 @@ async function runOne(
     let port = await output.waitFor(/LISTENING (\d+)/, 30_000);
     const expected: Expected[] = [];
     const send = async (i: number, delay: number) => {
-      const e = await request(port, i, delay, fail);
+      const e = await request(port, i, delay, runtime.kind === 'worker', fail);
       if (e) expected.push(e);
     };
     for (let i = 0; i < options.requests; i++) await send(i, 0);
@@ -209,6 +209,7 @@ async function request(
   port: number,
   i: number,
   delay: number,
+  worker: boolean,
   fail: (message: string) => void,
 ): Promise<Expected | undefined> {
   const traceId = randomBytes(16).toString('hex');
@@ -235,6 +236,9 @@ async function request(
     fail(
       `request ${i}: traceresponse ${JSON.stringify(traceresponse)} does not continue ${traceId}`,
     );
+  }
+  if (worker && res.headers.get('x-wait-until') !== '1') {
+    fail(`request ${i}: ${res.headers.get('x-wait-until')} executionCtx.waitUntil() calls, not 1`);
   }
   if (failing) return { traceId, parentId, failing, body: undefined };
   const body = JSON.parse(text) as Body;
