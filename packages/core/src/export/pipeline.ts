@@ -1,11 +1,10 @@
 import { runUntraced } from '../context/storage';
 import type { Exporter, LogData } from '../types';
 import { describeError } from './export-error';
-import { type ExportStats, emptyExportStats } from './export-stats';
-import { ExportQueue, type Flight, type Group } from './internal/export-queue';
+import type { ExportStats } from './export-stats';
+import { Dispatcher, settleGroup } from './internal/dispatcher';
+import { ExportQueue, type Group } from './internal/export-queue';
 import { reportProblem } from './internal/report-problem';
-import { type Outcome, RetryGate, type SendContext, sendBatch } from './internal/send-batch';
-import { StopSignal } from './internal/stop-signal';
 import { untracedImmediate, untracedTimeout } from './internal/timers';
 import {
   type ExportPipelineOptions,
@@ -26,17 +25,12 @@ export {
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
-interface FlushWaiter {
-  readonly groupSeq: number;
-  readonly logCount: number;
-  readonly done: () => void;
-}
-
 /**
  * Queues finished traces and standalone logs and sends them through one
  * exporter in batches: a bounded queue (`internal/export-queue.ts`), up to
- * `maxConcurrentExports` requests in flight, retries with backoff that slow
- * the whole pipeline down while the collector fails (`internal/send-batch.ts`).
+ * `maxConcurrentExports` requests in flight (`internal/dispatcher.ts`),
+ * retries with backoff that slow the whole pipeline down while the collector
+ * fails (`internal/send-batch.ts`), settings in `pipeline-options.ts`.
  * Nothing it does can throw into, or slow down, the caller: problems go to
  * `onError` and into `stats()`. Constructing one does no I/O and starts no timer.
  *
@@ -50,20 +44,13 @@ export class ExportPipeline {
   private readonly settings: PipelineSettings;
   private readonly onError: ((problem: ExportProblem) => void) | undefined;
   private readonly queue = new ExportQueue((group) => this.awaited(group));
-  private readonly gate = new RetryGate();
-  private readonly flights = new Set<Flight>();
-  private readonly waiters: FlushWaiter[] = [];
-  private idleWaiters: (() => void)[] = [];
+  private readonly dispatcher: Dispatcher;
   private pumpScheduled = false;
   private delayTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Made on first send: nothing is created at construction (edge runtimes forbid it at module scope). */
-  private sending: (SendContext & { readonly controller: StopSignal }) | undefined;
-
   private closed = false;
   private shutdownPromise: Promise<void> | undefined;
   private overflowTraces = 0;
   private overflowLogs = 0;
-  private readonly counters = emptyExportStats();
 
   constructor(options: ExportPipelineOptions) {
     if (options === null || typeof options !== 'object') {
@@ -87,6 +74,9 @@ export class ExportPipeline {
     this.exporter = exporter;
     this.onError = onError;
     this.settings = resolveSettings(options);
+    this.dispatcher = new Dispatcher(exporter, this.settings, this.queue, (problem) =>
+      this.report(problem),
+    );
   }
 
   /**
@@ -99,7 +89,7 @@ export class ExportPipeline {
   enqueueTrace(trace: QueuedTrace, options?: { urgent?: boolean }): Promise<void> {
     try {
       if (this.closed) {
-        this.counters.tracesDropped.shutdown++;
+        this.dispatcher.counters.tracesDropped.shutdown++;
         return RESOLVED;
       }
       const raw = trace.estimatedBytes;
@@ -108,7 +98,7 @@ export class ExportPipeline {
       const s = this.settings;
       const group = this.queue.addTrace(trace, bytes, s.maxQueueTraces, s.maxQueueBytes);
       if (group === undefined) {
-        this.counters.tracesDropped['queue-full']++;
+        this.dispatcher.counters.tracesDropped['queue-full']++;
         this.overflowTraces++;
         this.scheduleOverflowReport();
         return RESOLVED;
@@ -129,12 +119,12 @@ export class ExportPipeline {
   enqueueLog(log: LogData): void {
     try {
       if (this.closed) {
-        this.counters.logsDropped.shutdown++;
+        this.dispatcher.counters.logsDropped.shutdown++;
         return;
       }
       const s = this.settings;
       if (!this.queue.addLog(log, s.maxQueueLogs, s.maxQueueBytes)) {
-        this.counters.logsDropped['queue-full']++;
+        this.dispatcher.counters.logsDropped['queue-full']++;
         this.overflowLogs++;
         this.scheduleOverflowReport();
         return;
@@ -181,7 +171,7 @@ export class ExportPipeline {
   }
 
   stats(): ExportStats {
-    const c = this.counters;
+    const c = this.dispatcher.counters;
     const q = this.queue;
     return {
       ...c,
@@ -230,147 +220,19 @@ export class ExportPipeline {
     this.pumpScheduled = true;
     untracedImmediate(() => {
       this.pumpScheduled = false;
-      this.pump();
-    });
-  }
-
-  /** Starts requests while slots are free and something is due; one slot while the collector fails. */
-  private pump(): void {
-    try {
-      const s = this.settings;
-      const limit = this.gate.failing ? 1 : s.maxConcurrentExports;
-      while (this.flights.size < limit) {
-        const flight = this.queue.take(limit - this.flights.size, s.maxBatchBytes, s.maxBatchLogs);
-        if (flight === undefined) return;
-        this.flights.add(flight);
-        this.reportUnserialisable(flight);
-        void this.fly(flight);
-      }
-    } catch {
-      // Bookkeeping must never throw into whoever triggered the pump.
-    }
-  }
-
-  private async fly(flight: Flight): Promise<void> {
-    let outcome: Outcome;
-    try {
-      outcome = await sendBatch(this.sendContext(), flight.batch);
-    } catch (error) {
-      // sendBatch never throws by design; if it does, the drop must still be visible.
-      outcome = { delivered: false, reason: 'rejected' };
-      this.report({
-        kind: 'exporter-threw',
-        message: `${this.exporter.name} exporter could not send a batch: ${describeError(error)}; dropped`,
-        error,
-        dropped: flight.batch.traces.length + flight.batch.logs.length,
-      });
-    }
-    this.flights.delete(flight);
-    this.settle(flight, outcome);
-    this.pump();
-    if (this.flights.size === 0) {
-      const idle = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const resolve of idle) resolve();
-    }
-  }
-
-  private sendContext(): SendContext & { readonly controller: StopSignal } {
-    if (this.sending === undefined) {
-      const controller = new StopSignal();
-      const counters = this.counters;
-      this.sending = {
-        exporter: this.exporter,
-        settings: this.settings,
-        gate: this.gate,
-        controller,
-        stop: controller,
-        report: (problem) => this.report(problem),
-        countRetry: () => {
-          counters.retries++;
-        },
-      };
-    }
-    return this.sending;
-  }
-
-  private settle(flight: Flight, outcome: Outcome): void {
-    const c = this.counters;
-    const traces = flight.batch.traces.length;
-    const logs = flight.batch.logs.length;
-    if (outcome.delivered) {
-      c.tracesExported += traces;
-      c.spansExported += flight.spanCount;
-      c.logsExported += logs;
-    } else if (outcome.unconfirmed === true) {
-      c.tracesUnconfirmed += traces;
-      c.logsUnconfirmed += logs;
-      c.failedBatches++;
-    } else {
-      c.tracesDropped[outcome.reason] += traces;
-      c.logsDropped[outcome.reason] += logs;
-      c.failedBatches++;
-    }
-    this.queue.release(flight);
-    for (const group of flight.groups) settleGroup(group);
-    this.wakeWaiters();
-  }
-
-  private reportUnserialisable(flight: Flight): void {
-    const { count, firstId, firstError } = flight.unserialisable;
-    if (count === 0) return;
-    this.counters.tracesDropped['serialize-failed'] += count;
-    this.report({
-      kind: 'serialize',
-      message: `trace ${firstId}.toJSON() threw (${describeError(firstError)}); ${count} trace(s) dropped`,
-      error: firstError,
-      dropped: count,
+      this.dispatcher.pump();
     });
   }
 
   private waitForQueued(timeoutMs: number): Promise<void> {
     const groupSeq = this.queue.nextSeq - 1;
     const logCount = this.queue.logsAccepted;
-    if (this.settledUpTo(groupSeq, logCount)) return RESOLVED;
+    const { dispatcher } = this;
+    if (dispatcher.settledUpTo(groupSeq, logCount)) return RESOLVED;
     this.markAllDue();
-    runUntraced(() => this.pump());
-    return new Promise<void>((resolve) => {
-      const waiters = this.waiters;
-      const done = () => {
-        clearTimeout(timer);
-        const index = waiters.indexOf(waiter);
-        if (index !== -1) waiters.splice(index, 1);
-        resolve();
-      };
-      const waiter: FlushWaiter = { groupSeq, logCount, done };
-      // Ref'd on purpose: whoever awaits a flush expects the process to stay
-      // up until it is done or the deadline passes.
-      const timer = untracedTimeout(done, timeoutMs, false);
-      waiters.push(waiter);
-    });
-  }
-
-  /** True when every group up to `groupSeq` and the first `logCount` logs are settled. */
-  private settledUpTo(groupSeq: number, logCount: number): boolean {
-    const queue = this.queue;
-    let lowestSeq = queue.groups[0]?.seq ?? queue.nextSeq;
-    let lowestLog = queue.logsTaken;
-    for (const flight of this.flights) {
-      if (flight.firstSeq < lowestSeq) lowestSeq = flight.firstSeq;
-      if (flight.batch.logs.length > 0 && flight.logStart < lowestLog) lowestLog = flight.logStart;
-    }
-    return lowestSeq > groupSeq && lowestLog >= logCount;
-  }
-
-  private wakeWaiters(): void {
-    for (const waiter of this.waiters.slice()) {
-      if (this.settledUpTo(waiter.groupSeq, waiter.logCount)) waiter.done();
-    }
-  }
-
-  private whenIdle(): Promise<void> {
-    if (this.flights.size === 0) return RESOLVED;
-    return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    // Sending starts now, not on a timer: an edge runtime may never run one.
+    runUntraced(() => dispatcher.pump());
+    return dispatcher.waiters.wait(groupSeq, logCount, timeoutMs);
   }
 
   private async runShutdown(timeoutMs: number): Promise<void> {
@@ -383,7 +245,7 @@ export class ExportPipeline {
     this.closed = true;
     this.markAllDue();
     if (held()) this.abandon(timeoutMs);
-    await this.whenIdle();
+    await this.dispatcher.whenIdle();
     await this.shutdownExporter(remaining());
   }
 
@@ -394,25 +256,21 @@ export class ExportPipeline {
    * waiting out a backoff).
    */
   private abandon(timeoutMs: number): void {
-    let inFlightTraces = 0;
-    let inFlightLogs = 0;
-    for (const flight of this.flights) {
-      inFlightTraces += flight.batch.traces.length;
-      inFlightLogs += flight.batch.logs.length;
-    }
-    this.sendContext().controller.abort();
+    const { dispatcher } = this;
+    const inFlight = dispatcher.inFlight();
+    dispatcher.cancel();
     const { groups, logs } = this.queue.drain();
     let traces = 0;
     for (const group of groups) {
       traces += group.count;
       settleGroup(group);
     }
-    this.counters.tracesDropped.shutdown += traces;
-    this.counters.logsDropped.shutdown += logs;
-    this.wakeWaiters();
+    dispatcher.counters.tracesDropped.shutdown += traces;
+    dispatcher.counters.logsDropped.shutdown += logs;
+    dispatcher.waiters.wake();
     const cancelled =
-      inFlightTraces + inFlightLogs > 0
-        ? `; ${inFlightTraces} trace(s) and ${inFlightLogs} log(s) in flight were cancelled (see stats: unconfirmed if the collector had them, else dropped)`
+      inFlight.traces + inFlight.logs > 0
+        ? `; ${inFlight.traces} trace(s) and ${inFlight.logs} log(s) in flight were cancelled (see stats: unconfirmed if the collector had them, else dropped)`
         : '';
     this.report({
       kind: 'timeout',
@@ -467,10 +325,4 @@ export class ExportPipeline {
   private report(problem: ExportProblem): void {
     reportProblem(this.onError, problem);
   }
-}
-
-function settleGroup(group: Group): void {
-  group.settled = true;
-  if (group.keepAlive !== undefined) clearTimeout(group.keepAlive);
-  group.resolve();
 }

@@ -62,9 +62,11 @@ export function attributesSize(attributes: Attributes | undefined): number {
   let bytes = 2;
   for (const key in attributes) {
     const value = attributes[key];
-    if (value === undefined) continue;
-    bytes +=
-      key.length + 4 + (typeof value === 'string' ? value.length + 2 : walk(value, 1, Infinity));
+    // Scalars inline: this runs once per span of every exported trace.
+    if (typeof value === 'string') bytes += key.length + value.length + 6;
+    else if (typeof value === 'number') bytes += key.length + 4 + NUMBER_BYTES;
+    else if (typeof value === 'boolean') bytes += key.length + 9;
+    else if (value !== undefined) bytes += key.length + 4 + walk(value, 1, Infinity);
   }
   return bytes;
 }

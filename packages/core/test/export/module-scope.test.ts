@@ -74,7 +74,7 @@ describe('at module scope', () => {
       `${COUNTING}
 const tw = require(${JSON.stringify(bundle)});
 const exporter = tw.httpExporter({ url: process.env.COLLECTOR_URL });
-const tracer = tw.createTracer({ serviceName: 'edge', exporter, maxTracesPerSecond: 50, tail: { ratio: 0.5 } });
+const tracer = tw.createTracer({ serviceName: 'edge', exporter, maxTracesPerSecond: 50, tail: { slowerThanMs: 1000 } });
 new tw.ExportPipeline({ exporter });
 tracer.stats();
 const atConstruction = { ...counts };
