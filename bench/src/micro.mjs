@@ -33,6 +33,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 // --- tracewire -------------------------------------------------------------
 const core = await import('@tracewire/core');
+const coreHttp = await import('@tracewire/core/http');
 // Id generation is internal to core (not exported), so it is bundled from source.
 const ids = await import(await buildCoreModule('internal/ids.ts', ['newTraceId', 'newSpanId']));
 const twNoop = { name: 'noop', export: () => ({ ok: true }) };
@@ -80,8 +81,9 @@ async function tracewireRequestTraces(count) {
     serviceName: 'micro',
     sampler: core.alwaysOn(),
     exporter: memory,
+    outgoing: false,
   });
-  const http = core.httpServerTracing({ tracer, outgoing: false });
+  const http = coreHttp.httpServerTracing({ tracer });
   const responseHeaders = { 'content-type': 'application/json', 'content-length': '45' };
   for (let i = 0; i < count; i++) {
     const request = http.start({

@@ -168,6 +168,7 @@ async function countInstructions(config) {
 /** One run: warm up, then time `requests` synthetic requests, 50 in flight at a time. */
 async function child({ mode, context, requests, port, warmup = 20_000, counted = false }) {
   const core = await import('@tracewire/core');
+  const coreHttp = await import('@tracewire/core/http');
   const exporter =
     mode === 'http'
       ? core.httpExporter({ url: `http://127.0.0.1:${port}/v1/traces` })
@@ -179,9 +180,10 @@ async function child({ mode, context, requests, port, warmup = 20_000, counted =
     sampler: core.alwaysOn(),
     exporter,
     context,
+    outgoing: false,
     onError: () => {},
   });
-  const http = core.httpServerTracing({ tracer, outgoing: false });
+  const http = coreHttp.httpServerTracing({ tracer });
   const headers = { host: '127.0.0.1:3000', 'user-agent': 'wrk/4.1' };
   const socket = { remoteAddress: '127.0.0.1', encrypted: false };
 
@@ -216,8 +218,8 @@ async function child({ mode, context, requests, port, warmup = 20_000, counted =
       return;
     }
     const req = { method: 'GET', url: `/users/${i}`, headers, socket, httpVersion: '1.1' };
-    const request = http.start(core.nodeRequestInfo(req));
-    core.endWithNodeResponse(request, res, () => ({ route: '/users/:id' }));
+    const request = http.start(coreHttp.nodeRequestInfo(req));
+    coreHttp.endWithNodeResponse(request, res, () => ({ route: '/users/:id' }));
     await request.run(async () => {
       if (context) {
         await core.span('db.lookup', () => findUser(i));

@@ -9,16 +9,8 @@ export {
 } from './export/console-exporter';
 export { ExportError } from './export/export-error';
 export { type HttpExporterOptions, httpExporter } from './export/http-exporter';
-export { type PostBatchOptions, postBatch } from './export/http-transport';
 export { type MemoryExporter, memoryExporter } from './export/memory-exporter';
-export {
-  type DropReason,
-  ExportPipeline,
-  type ExportPipelineOptions,
-  type ExportProblem,
-  type ExportStats,
-  type QueuedTrace,
-} from './export/pipeline';
+export type { DropReason, ExportProblem, ExportStats } from './export/pipeline';
 export {
   type RegisterShutdownOptions,
   registerShutdown,
@@ -26,17 +18,8 @@ export {
   type ShutdownTarget,
 } from './export/shutdown';
 export { type HttpClientOptions, instrumentHttpClients } from './http/client-instrumentation';
-export type { HeaderCapture } from './http/internal/headers';
-export { endWithNodeResponse, type NodeResponseOptions, nodeRequestInfo } from './http/node';
-export { requestRegistry } from './http/request-registry';
-export {
-  type HttpOutcome,
-  type HttpRequestInfo,
-  HttpServerTracing,
-  type HttpTracingOptions,
-  httpServerTracing,
-  ServerRequest,
-} from './http/server-tracing';
+export type { HeaderCapture } from './http/header-capture';
+export type { HttpOutcome, HttpRequestInfo, HttpTracingOptions } from './http/server-tracing';
 export type { Limits } from './internal/limits';
 export type { LogFields, Logger } from './log';
 export * from './propagation/index';

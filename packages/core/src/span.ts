@@ -5,6 +5,7 @@ import { newSpanId } from './internal/ids';
 import { errorData, serializeIo } from './internal/serialize';
 import type { Trace } from './trace';
 import type {
+  AttributeScalar,
   Attributes,
   AttributeValue,
   EventData,
@@ -199,8 +200,13 @@ export class Span implements ContextCarrier {
       return this;
     }
     if (isNew) this.attributeTotal++;
-    if (typeof value === 'string' && value.length > limits.maxAttributeValueLength) {
-      value = value.slice(0, limits.maxAttributeValueLength);
+    if (typeof value === 'string') {
+      if (value.length > limits.maxAttributeValueLength) {
+        value = value.slice(0, limits.maxAttributeValueLength);
+        this.trace.dropped.truncatedAttributes++;
+      }
+    } else if (Array.isArray(value) && !fitsLength(value, limits.maxAttributeValueLength)) {
+      value = truncateEach(value, limits.maxAttributeValueLength);
       this.trace.dropped.truncatedAttributes++;
     }
     this.attributes[key] = value;
@@ -223,7 +229,9 @@ export class Span implements ContextCarrier {
       count++;
       if (
         value === undefined ||
-        (typeof value === 'string' && value.length > limits.maxAttributeValueLength)
+        (typeof value === 'string'
+          ? value.length > limits.maxAttributeValueLength
+          : Array.isArray(value) && !fitsLength(value, limits.maxAttributeValueLength))
       ) {
         fits = false;
         break;
@@ -444,5 +452,18 @@ export function isPromiseLike<T>(value: unknown): value is Promise<T> {
     value !== null &&
     (typeof value === 'object' || typeof value === 'function') &&
     typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** Every string of an array attribute (captured headers) within the length limit. */
+function fitsLength(values: readonly AttributeScalar[], max: number): boolean {
+  for (const value of values) if (typeof value === 'string' && value.length > max) return false;
+  return true;
+}
+
+/** Each string of an array attribute cut to the limit; counted once per attribute. */
+function truncateEach(values: readonly AttributeScalar[], max: number): AttributeScalar[] {
+  return values.map((value) =>
+    typeof value === 'string' && value.length > max ? value.slice(0, max) : value,
   );
 }

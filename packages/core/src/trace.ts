@@ -1,4 +1,5 @@
 import { activeCarrier, runWithCarrier } from './context/storage';
+import type { ClientPolicy } from './http/client-instrumentation';
 import { now } from './internal/clock';
 import { attributesSize, logsSize } from './internal/estimate-size';
 import { newTraceId } from './internal/ids';
@@ -65,6 +66,8 @@ export interface TraceRuntime {
   readonly contextEnabled: boolean;
   /** Extra sensitive query parameter names (the tracer's `redact.queryParams`). */
   readonly redactQuery: readonly string[];
+  /** How outgoing calls inside the trace are traced; undefined: not at all (`outgoing: false`). */
+  readonly clientPolicy: ClientPolicy | undefined;
   /** False when nothing would receive the trace (no exporter, disabled). */
   readonly recording: boolean;
   /** The head decision: `options.sampled`, else the sampler; then the rate cap. */
@@ -110,6 +113,8 @@ export class Trace {
   readonly contextEnabled: boolean;
   /** @internal */
   readonly redactQuery: readonly string[];
+  /** @internal The tracer's outgoing-call policy, read by the HTTP client hooks. */
+  readonly clientPolicy: ClientPolicy | undefined;
   private readonly runtime: TraceRuntime;
   private readonly spans: Span[];
   // Made on first use: most traces never have tags, trace attributes, logs or cuts,
@@ -127,6 +132,7 @@ export class Trace {
     this.limits = runtime.limits;
     this.contextEnabled = runtime.contextEnabled;
     this.redactQuery = runtime.redactQuery;
+    this.clientPolicy = runtime.clientPolicy;
     const parent = options.parent ?? undefined;
     this.parent = parent;
     this.id = parent ? parent.traceId : newTraceId();

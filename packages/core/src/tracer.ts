@@ -7,6 +7,11 @@ import {
   type ExportProblem,
   type ExportStats,
 } from './export/pipeline';
+import {
+  clientPolicy,
+  type HttpClientOptions,
+  instrumentHttpClients,
+} from './http/client-instrumentation';
 import { now } from './internal/clock';
 import { valueSize } from './internal/estimate-size';
 import { newSpanId, newTraceId } from './internal/ids';
@@ -74,6 +79,15 @@ export interface TracerOptions {
   onError?: (problem: ExportProblem) => void;
   /** `false` turns recording off entirely; context still propagates. */
   enabled?: boolean;
+  /**
+   * Outgoing `fetch`/`node:http` calls made inside this tracer's traces get a
+   * client span and carry `traceparent`. Default true (every host); pass
+   * `{ propagateTo }` to limit which hosts receive trace context, `false` to
+   * leave outgoing calls alone. The hooks are installed once per process; each
+   * call follows the settings of the tracer whose trace makes it.
+   * @example outgoing: { propagateTo: ['127.0.0.1', /\.svc\.cluster\.local$/] }
+   */
+  outgoing?: boolean | HttpClientOptions;
 }
 
 /** One finished operation recorded on its own (`tracer.record()`). */
@@ -163,6 +177,8 @@ export class Tracer {
     this.pipelines = exporters.map(
       (exporter) => new ExportPipeline({ ...options.batch, exporter, onError: options.onError }),
     );
+    const policy = clientPolicy(options.outgoing, this.redact);
+    if (policy !== undefined) instrumentHttpClients();
     const sampler = resolveSampler(options.sampler);
     const tail = tailDecider(options.tail);
     const rateLimit =
@@ -178,6 +194,7 @@ export class Tracer {
       limits: this.limits,
       contextEnabled: this.contextEnabled,
       redactQuery: this.redact.queryParams,
+      clientPolicy: policy,
       recording,
       headSample(traceId, traceOptions) {
         counters.tracesStarted++;

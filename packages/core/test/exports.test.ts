@@ -5,11 +5,8 @@ it('keeps the public exports of @tracewire/core stable', async () => {
   expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
     [
       "ExportError",
-      "ExportPipeline",
-      "HttpServerTracing",
       "SPAN_KINDS",
       "STATUSES",
-      "ServerRequest",
       "Span",
       "Trace",
       "Tracer",
@@ -20,14 +17,12 @@ it('keeps the public exports of @tracewire/core stable', async () => {
       "createTracer",
       "currentSpan",
       "currentTrace",
-      "endWithNodeResponse",
       "extract",
       "formatBaggage",
       "formatTraceparent",
       "formatTracestate",
       "getDefaultTracer",
       "httpExporter",
-      "httpServerTracing",
       "inject",
       "injectContext",
       "instrumentHttpClients",
@@ -35,16 +30,13 @@ it('keeps the public exports of @tracewire/core stable', async () => {
       "isTracestateKey",
       "isTracestateValue",
       "memoryExporter",
-      "nodeRequestInfo",
       "parentBased",
       "parseBaggage",
       "parseTraceparent",
       "parseTracestate",
-      "postBatch",
       "ratioSampler",
       "readHeader",
       "registerShutdown",
-      "requestRegistry",
       "runUntraced",
       "setDefaultTracer",
       "setHeader",
@@ -66,6 +58,28 @@ it('keeps the public exports of @tracewire/core/testing stable', async () => {
       "send",
       "settle",
       "waitForTraces",
+    ]
+  `);
+});
+
+it('keeps the adapter authors’ exports of @tracewire/core/http stable', async () => {
+  const api = await import('@tracewire/core/http');
+  expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
+    [
+      "ExportPipeline",
+      "HTTP_TRACING_OPTIONS",
+      "HttpServerTracing",
+      "ServerRequest",
+      "checkOptions",
+      "endWithFetchResponse",
+      "endWithNodeResponse",
+      "fetchRequestInfo",
+      "httpServerTracing",
+      "is",
+      "nodeRequestInfo",
+      "postBatch",
+      "requestRegistry",
+      "serverRequestOf",
     ]
   `);
 });

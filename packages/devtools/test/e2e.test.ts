@@ -4,13 +4,11 @@ import {
   createTracer,
   currentSpan,
   type Exporter,
-  endWithNodeResponse,
   httpExporter,
-  httpServerTracing,
   inject,
-  nodeRequestInfo,
   type Tracer,
 } from '@tracewire/core';
+import { endWithNodeResponse, httpServerTracing, nodeRequestInfo } from '@tracewire/core/http';
 import { afterEach, expect, it } from 'vitest';
 import { type DevServer, startDevServer } from '../src/index';
 

@@ -1,20 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  endWithNodeResponse,
-  type HttpTracingOptions,
-  httpServerTracing,
-  nodeRequestInfo,
-  type Span,
-  type Trace,
-} from '@tracewire/core';
+import type { HttpTracingOptions, Span, Trace } from '@tracewire/core';
+import { endWithNodeResponse, httpServerTracing, is, nodeRequestInfo } from '@tracewire/core/http';
 import { exposeOnRequests } from './internal/request-properties';
 import { routeTemplate } from './internal/route-template';
 import {
   listenForRouterErrors,
   recordRequestError,
-  rememberRequest,
   type TracedRequest,
-  tracedRequest,
 } from './internal/router-errors';
 
 declare global {
@@ -42,6 +34,9 @@ export interface ExpressTracingOptions extends HttpTracingOptions {
 }
 
 type Next = (error?: unknown) => void;
+
+/** Express's own options, beside core's, for the options check. */
+const EXPRESS_OPTIONS = { routerErrors: is.boolean };
 
 type ExpressRequest = IncomingMessage &
   TracedRequest & { originalUrl?: string; app?: unknown; trace?: Trace; span?: Span };
@@ -71,29 +66,24 @@ export type TracingErrorMiddleware = (
  * app.get('/users/:id', handler);
  */
 export function tracing(options: ExpressTracingOptions = {}): TracingMiddleware {
-  const http = httpServerTracing(options);
+  const http = httpServerTracing(options, EXPRESS_OPTIONS);
   if (options.routerErrors !== false) listenForRouterErrors();
   return function tracewire(incoming, res, next) {
     const req = incoming as ExpressRequest;
-    // Installed twice (app and sub-app, say): the first one traces the request.
-    if (tracedRequest(req) !== undefined) return next();
-    let request: ReturnType<typeof http.start> | undefined;
-    try {
-      request = http.start(nodeRequestInfo(req));
-      rememberRequest(req, request);
-      const exposedBy = exposeOnRequests(req);
-      if (exposedBy === undefined) {
-        req.trace = request.trace;
-        req.span = request.span;
-      }
-      const app = exposedBy ?? req.app;
-      endWithNodeResponse(request, res, () => ({ route: routeTemplate(req, app) }));
-    } catch {
-      // Tracing failed: serve the request untraced rather than leave a trace open.
-      request?.end();
-      return next();
-    }
-    request.run(next);
+    http.handle(
+      req,
+      () => nodeRequestInfo(req),
+      next,
+      (request) => {
+        const exposedBy = exposeOnRequests(req);
+        if (exposedBy === undefined) {
+          req.trace = request.trace;
+          req.span = request.span;
+        }
+        const app = exposedBy ?? req.app;
+        endWithNodeResponse(request, res, () => ({ route: routeTemplate(req, app) }));
+      },
+    );
   };
 }
 

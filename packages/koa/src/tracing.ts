@@ -1,13 +1,12 @@
+import type { HttpTracingOptions, Span, Trace } from '@tracewire/core';
 import {
   endWithNodeResponse,
-  type HttpTracingOptions,
+  type HttpOutcome,
   httpServerTracing,
   nodeRequestInfo,
-  type Span,
-  type Trace,
-} from '@tracewire/core';
-import type { Middleware } from 'koa';
-import { attachState } from './internal/request-state';
+} from '@tracewire/core/http';
+import type { Context, Middleware, Next } from 'koa';
+import { attachState, type KoaRequestState } from './internal/request-state';
 import { routerRoute } from './internal/router-route';
 import { isNodeStream, watchStreamBody } from './internal/stream-body';
 
@@ -49,35 +48,52 @@ declare module 'koa' {
 export function tracing(options: KoaTracingOptions = {}): Middleware {
   const http = httpServerTracing(options);
   return function tracewireKoa(ctx, next) {
-    const request = http.start(nodeRequestInfo(ctx.req));
-    const state = attachState(ctx, request);
-    ctx.state.trace = request.trace;
-    ctx.state.span = request.span;
-    const res = ctx.res;
-    const outcome = () => ({ route: state.userRoute ?? routerRoute(ctx), error: state.error });
-    // Koa's error path removes every header: traceresponse goes on as the head is written.
-    endWithNodeResponse(request, res, outcome, AT_HEAD);
-    return request.run(next).then(
-      () => {
-        if (ctx.respond === false || !isNodeStream(ctx.body)) return;
-        watchStreamBody(ctx.body, res, (error) => {
-          state.error = error;
-          // Koa already answered (the stream failed before its first byte); 'finish' ends the trace.
-          if (res.writableEnded) return;
-          // Nothing more will reach the client (Koa 3 destroys the response, Koa 2 leaves it
-          // hanging); end as the response ends when the connection closes first: aborted.
-          request.end({
-            statusCode: res.headersSent ? res.statusCode : undefined,
-            aborted: true,
-            ...outcome(),
-          });
-        });
-      },
-      (error: unknown) => {
-        // Koa's error path clears every header; core adds traceresponse as the head is written.
-        state.error = error;
-        throw error;
+    let state: KoaRequestState | undefined;
+    // Keyed on Node's request: installed twice (app and a mounted app), one trace.
+    return http.handle(
+      ctx.req,
+      () => nodeRequestInfo(ctx.req),
+      () => (state === undefined ? next() : runTraced(ctx, next, state)),
+      (request) => {
+        const opened = attachState(ctx, request);
+        ctx.state.trace = request.trace;
+        ctx.state.span = request.span;
+        // Koa's error path removes every header: traceresponse goes on as the head is written.
+        endWithNodeResponse(request, ctx.res, () => outcomeOf(ctx, opened), AT_HEAD);
+        state = opened;
       },
     );
   };
+}
+
+function outcomeOf(ctx: Context, state: KoaRequestState): HttpOutcome {
+  return { route: state.userRoute ?? routerRoute(ctx), error: state.error };
+}
+
+function runTraced(ctx: Context, next: Next, state: KoaRequestState): Promise<void> {
+  const { request } = state;
+  const res = ctx.res;
+  const outcome = () => outcomeOf(ctx, state);
+  return next().then(
+    () => {
+      if (ctx.respond === false || !isNodeStream(ctx.body)) return;
+      watchStreamBody(ctx.body, res, (error) => {
+        state.error = error;
+        // Koa already answered (the stream failed before its first byte); 'finish' ends the trace.
+        if (res.writableEnded) return;
+        // Nothing more will reach the client (Koa 3 destroys the response, Koa 2 leaves it
+        // hanging); end as the response ends when the connection closes first: aborted.
+        request.end({
+          statusCode: res.headersSent ? res.statusCode : undefined,
+          aborted: true,
+          ...outcome(),
+        });
+      });
+    },
+    (error: unknown) => {
+      // Koa's error path clears every header; core adds traceresponse as the head is written.
+      state.error = error;
+      throw error;
+    },
+  );
 }

@@ -619,7 +619,7 @@ describe.each(koaMajors)('%s', (major, KoaClass) => {
     });
 
     it('rejects a mistaken option when the middleware is created', () => {
-      expect(() => tracing({ ignore: '/health' as never })).toThrow(/ignore must be an array/);
+      expect(() => tracing({ ignore: '/health' as never })).toThrow(/"ignore" must be an array/);
       expect(() => tracing(null as never)).toThrow(/takes an options object/);
     });
   });

@@ -11,11 +11,8 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
-import {
-  type HttpServerTracing,
-  type HttpTracingOptions,
-  httpServerTracing,
-} from '@tracewire/core';
+import type { HttpTracingOptions } from '@tracewire/core';
+import { checkOptions, type HttpServerTracing, httpServerTracing, is } from '@tracewire/core/http';
 import { installExceptionsHook } from './internal/exceptions-hook';
 import { routeFromFastify, tracingMiddleware } from './internal/middleware';
 import { TracingGuard } from './internal/tracing-guard';
@@ -47,6 +44,16 @@ export interface TracingModuleAsyncOptions extends Pick<ModuleMetadata, 'imports
 }
 
 const OPTIONS = Symbol('tracewire.nestjs.options');
+
+/** The module's own option, beside core's, for the options check. */
+const MODULE_OPTIONS = { interceptor: is.boolean };
+
+const ASYNC_OPTIONS = {
+  imports: { expected: 'an array of modules', test: Array.isArray },
+  inject: { expected: 'an array of injection tokens', test: Array.isArray },
+  useFactory: is.function,
+  interceptor: is.boolean,
+};
 const HTTP_TRACING = Symbol('tracewire.nestjs.http-tracing');
 
 /**
@@ -73,7 +80,7 @@ export class TracingModule implements NestModule, OnModuleInit {
   /** Traces with these options (default: the default tracer, configured from the environment). */
   static forRoot(options: TracingModuleOptions = {}): DynamicModule {
     // Built here so that a mistake in the options fails where they are written.
-    const http = httpServerTracing(options);
+    const http = httpServerTracing(options, MODULE_OPTIONS);
     return tracingModule([{ provide: HTTP_TRACING, useValue: http }], [], options.interceptor);
   }
 
@@ -97,6 +104,7 @@ export class TracingModule implements NestModule, OnModuleInit {
         'tracewire: TracingModule.forRootAsync() takes { useFactory, inject?, imports? }, e.g. forRootAsync({ inject: [ConfigService], useFactory: (config) => ({ tracer }) }).',
       );
     }
+    checkOptions('TracingModule.forRootAsync()', options, ASYNC_OPTIONS);
     const providers: Provider[] = [
       { provide: OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
       {

@@ -60,7 +60,7 @@ describe("the hook on Nest's ExceptionsHandler", () => {
     // What the other copy's middleware remembered, in the map registered under the shared symbol.
     const raw = {};
     const shared = (globalThis as Record<symbol, WeakMap<object, unknown>>)[
-      Symbol.for('tracewire.nestjs.requests')
+      Symbol.for('tracewire.core.requests')
     ];
     expect(shared).toBeInstanceOf(WeakMap);
     shared?.set(raw, { recordError: (e: unknown) => recorded.push(e) });

@@ -420,7 +420,7 @@ describe(`TracingModule configuration (nestjs ${nestMajor})`, () => {
 
   it('fails fast on wrong options, saying how to fix them', () => {
     expect(() => TracingModule.forRoot({ ignore: 'health' as never })).toThrow(
-      /ignore must be an array/,
+      /"ignore" must be an array/,
     );
     expect(() => TracingModule.forRootAsync({} as never)).toThrow(
       /takes \{ useFactory, inject\?, imports\? \}/,

@@ -3,9 +3,9 @@ import {
   type Exporter,
   type ExportResult,
   type LogData,
-  postBatch,
   VERSION,
 } from '@tracewire/core';
+import { postBatch } from '@tracewire/core/http';
 import { type OtlpExporterOptions, resolveConfig, type SignalConfig } from './internal/config';
 import { encodeLogs, encodeTraces } from './internal/protobuf';
 import { buildLogsRequest } from './to-otlp-logs';

@@ -28,32 +28,61 @@ interface UndiciRequest {
 
 interface InstrumentationState {
   installed: boolean;
-  shouldPropagate: (url: URL) => boolean;
   uninstall?: () => void;
 }
 
-const state = singleton<InstrumentationState>('httpClients', () => ({
-  installed: false,
-  shouldPropagate: () => true,
-}));
+/**
+ * How one tracer's traces treat their outgoing calls: built once by the tracer
+ * from `createTracer({ outgoing })`, read per call from the calling trace, so
+ * two tracers in one process keep their own allow-lists.
+ */
+export interface ClientPolicy {
+  readonly propagate: (url: URL) => boolean;
+  readonly redactQuery: readonly string[];
+  readonly replacement: string;
+}
+
+/** The tracer's `outgoing` option as a policy, or undefined when it is `false`. */
+export function clientPolicy(
+  option: boolean | HttpClientOptions | undefined,
+  redact: { queryParams: readonly string[]; replacement: string },
+): ClientPolicy | undefined {
+  if (option === false) return undefined;
+  const propagateTo = option === true || option === undefined ? undefined : option.propagateTo;
+  return {
+    propagate: compilePropagateTo(propagateTo),
+    redactQuery: redact.queryParams,
+    replacement: redact.replacement,
+  };
+}
+
+const state = singleton<InstrumentationState>('httpClients.v2', () => ({ installed: false }));
 
 /** Client spans by request object; a WeakMap so a dropped request never leaks its span. */
 const spans = singleton('httpClientSpans', () => new WeakMap<object, Span>());
 
 /**
- * Gives outgoing `fetch` (undici) and `node:http`/`node:https` calls made inside a
- * trace a `client` span, and sends `traceparent` (plus `tracestate`/`baggage`) with
- * them. Uses Node's diagnostics_channel events; on Node versions without the
- * `http.client.request.created` event (Node 20), `http(s).request`/`get` are
- * wrapped once instead, because headers can no longer be added by the time
- * Node 20 publishes its request events. Calls made outside any trace, or by the
- * exporters, are never touched. Idempotent: a second call only updates options.
+ * Installs, once per process, the hooks that give outgoing `fetch` (undici) and
+ * `node:http`/`node:https` calls made inside a trace a `client` span and send
+ * `traceparent` (plus `tracestate`/`baggage`) with them. `createTracer()` calls
+ * it unless `outgoing: false`; what each call gets is decided by the calling
+ * trace's tracer (`createTracer({ outgoing: { propagateTo } })`), never by a
+ * process-wide setting. Uses Node's diagnostics_channel events; on Node
+ * versions without `http.client.request.created` (Node 20), `http(s).request`/
+ * `get` are wrapped once instead, because headers can no longer be added by
+ * the time Node 20 publishes its request events. Calls made outside any trace,
+ * or by the exporters, are never touched. Returns a function that uninstalls.
  *
  * @example
- * instrumentHttpClients({ propagateTo: ['127.0.0.1', /\.svc\.cluster\.local$/] });
+ * const tracer = createTracer({ serviceName: 'api', outgoing: { propagateTo: ['127.0.0.1'] } });
+ * instrumentHttpClients(); // already done by createTracer; idempotent
  */
-export function instrumentHttpClients(options: HttpClientOptions = {}): () => void {
-  state.shouldPropagate = compilePropagateTo(options.propagateTo);
+export function instrumentHttpClients(...args: unknown[]): () => void {
+  if (args[0] !== undefined) {
+    throw new TypeError(
+      'tracewire: instrumentHttpClients() takes no options; which hosts receive trace context is set per tracer: createTracer({ outgoing: { propagateTo: [...] } }).',
+    );
+  }
   if (state.installed) return uninstall;
   state.installed = true;
   const undo: Array<() => void> = [];
@@ -64,13 +93,14 @@ export function instrumentHttpClients(options: HttpClientOptions = {}): () => vo
 
   on('undici:request:create', ({ request }: { request: UndiciRequest }) => {
     const parent = currentSpan();
-    if (parent === undefined) return;
+    const policy = parent?.trace.clientPolicy;
+    if (parent === undefined || policy === undefined) return;
     const url = undiciUrl(request);
     if (url === undefined) return;
     if (hasTraceparent(request.headers)) return;
-    const span = startClientSpan(parent, request.method ?? 'GET', url);
+    const span = startClientSpan(parent, policy, request.method ?? 'GET', url);
     spans.set(request, span);
-    if (state.shouldPropagate(url) && typeof request.addHeader === 'function') {
+    if (policy.propagate(url) && typeof request.addHeader === 'function') {
       const headers: Record<string, string> = {};
       injectContext(headers, span.spanContext());
       for (const name in headers) request.addHeader(name, headers[name]!);
@@ -130,12 +160,13 @@ function nodeHasCreatedEvent(): boolean {
 
 function onNodeRequest(request: http.ClientRequest): void {
   const parent = currentSpan();
-  if (parent === undefined || spans.has(request)) return;
+  const policy = parent?.trace.clientPolicy;
+  if (parent === undefined || policy === undefined || spans.has(request)) return;
   if (request.getHeader('traceparent') !== undefined) return;
   const url = nodeUrl(request);
-  const span = startClientSpan(parent, request.method ?? 'GET', url);
+  const span = startClientSpan(parent, policy, request.method ?? 'GET', url);
   spans.set(request, span);
-  if (url !== undefined && !state.shouldPropagate(url)) return;
+  if (url !== undefined && !policy.propagate(url)) return;
   if (request.headersSent) return;
   const headers: Record<string, string> = {};
   injectContext(headers, span.spanContext());
@@ -198,18 +229,22 @@ function syncEsm(): void {
   }
 }
 
-function startClientSpan(parent: Span, method: string, url: URL | undefined): Span {
+function startClientSpan(
+  parent: Span,
+  policy: ClientPolicy,
+  method: string,
+  url: URL | undefined,
+): Span {
   const name = url ? `${method} ${url.host}` : method;
   const span = parent.trace.startSpan(name, { kind: 'client' }, parent);
   if (span.isRecording) {
     span.setAttribute('http.request.method', method);
     if (url) {
       const query = url.search.length > 1 ? url.search.slice(1) : '';
-      const redact = parent.trace.redactQuery;
-      span.setAttribute(
-        'url.full',
-        `${url.origin}${url.pathname}${query ? `?${redactQuery(query, redact, '[REDACTED]')}` : ''}`,
-      );
+      const redacted = query
+        ? `?${redactQuery(query, policy.redactQuery, policy.replacement)}`
+        : '';
+      span.setAttribute('url.full', `${url.origin}${url.pathname}${redacted}`);
       span.setAttribute('server.address', url.hostname);
       span.setAttribute(
         'server.port',

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { type IncomingMessage, OutgoingMessage, type ServerResponse } from 'node:http';
+import { parseContentLength } from './internal/request';
 import type { HttpOutcome, HttpRequestInfo, ServerRequest } from './server-tracing';
 
 /*
@@ -194,8 +195,5 @@ function isHeaderRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function contentLength(headers: ResponseHeaders): number | undefined {
-  const value = headers.getHeader('content-length');
-  if (value === undefined) return undefined;
-  const size = Number(value);
-  return Number.isSafeInteger(size) && size >= 0 ? size : undefined;
+  return parseContentLength(headers.getHeader('content-length'));
 }

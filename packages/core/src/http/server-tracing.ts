@@ -9,15 +9,19 @@ import type { Span } from '../span';
 import type { Trace } from '../trace';
 import type { Tracer } from '../tracer';
 import type { Attributes, HeaderGetter, LinkData } from '../types';
-import { type HttpClientOptions, instrumentHttpClients } from './client-instrumentation';
-import {
-  type CapturedHeader,
-  capturedHeaders,
-  captureHeaders,
-  type HeaderCapture,
-} from './internal/headers';
+import type { OptionTable } from '../validation/options-check';
+import type { HeaderCapture } from './header-capture';
+import { checkHttpTracingOptions } from './http-tracing-options';
+import { type CapturedHeader, capturedHeaders, captureHeaders } from './internal/headers';
 import { redactQuery } from './internal/redact';
-import { joined, readHeaderValue, splitHost, splitUrl } from './internal/request';
+import {
+  joined,
+  parseContentLength,
+  readHeaderValue,
+  splitHost,
+  splitUrl,
+} from './internal/request';
+import { requestRegistry } from './request-registry';
 
 /** What an adapter tells core about an incoming request. */
 export interface HttpRequestInfo {
@@ -75,12 +79,6 @@ export interface HttpTracingOptions {
   captureHeaders?: HeaderCapture;
   /** Send the `traceresponse` header with the trace id. Default true. */
   traceResponse?: boolean;
-  /**
-   * Give outgoing `fetch`/`node:http` calls made while handling a request a client
-   * span and a `traceparent` (see `instrumentHttpClients`). Default true; pass
-   * options to limit which hosts receive trace context.
-   */
-  outgoing?: boolean | HttpClientOptions;
 }
 
 const KNOWN_METHODS = new Set([
@@ -96,7 +94,7 @@ const KNOWN_METHODS = new Set([
   'QUERY',
 ]);
 
-const DEFAULT_CAPTURE: Required<HeaderCapture> = {
+const DEFAULT_CAPTURE = {
   request: ['content-type', 'accept', 'x-request-id'],
   response: ['content-type'],
 };
@@ -105,77 +103,125 @@ const DEFAULT_CAPTURE: Required<HeaderCapture> = {
  * The request lifecycle every adapter shares: extract context, sample, open the
  * trace and its `server` span, make it current, and end it exactly once with
  * status, route and error. Adapters only translate their framework into
- * `HttpRequestInfo` and `HttpOutcome`.
+ * `HttpRequestInfo` and `HttpOutcome`; `handle()` holds the policy they share
+ * (one trace per request, an untraced fallback).
  *
  * @example
  * const http = httpServerTracing({ ignore: ['/health'] });
- * const request = http.start({ method: req.method, url: req.url, headers: req.headers });
- * request.run(() => handle(req, res));
- * res.on('finish', () => request.end({ statusCode: res.statusCode, route }));
+ * http.handle(req, () => nodeRequestInfo(req), next, (request) => {
+ *   endWithNodeResponse(request, res, () => ({ route: req.route?.path }));
+ * });
  */
-export function httpServerTracing(options: HttpTracingOptions = {}): HttpServerTracing {
-  return new HttpServerTracing(options);
+export function httpServerTracing(
+  options: HttpTracingOptions = {},
+  adapterOptions?: OptionTable,
+): HttpServerTracing {
+  return new HttpServerTracing(options, adapterOptions);
+}
+
+/** The tracer's registry of requests being traced, keyed by the framework's request object. */
+const traced = requestRegistry('tracewire.core.requests');
+
+/**
+ * The traced request that `handle()` opened for a framework's request object
+ * (`req`, `ctx.req`, a fetch `Request`), or undefined. For an adapter's own
+ * helpers (`setRoute(req, ...)`) that are handed the framework's request.
+ */
+export function serverRequestOf(key: unknown): ServerRequest | undefined {
+  if (key === null || typeof key !== 'object') return undefined;
+  return traced.get(key);
+}
+
+/** What every request of one `tracing()` shares; built once, read at the request's end. */
+interface ServerSettings {
+  readonly nameFn: HttpTracingOptions['name'];
+  readonly attributesFn: HttpTracingOptions['attributes'];
+  readonly responseHeaders: readonly CapturedHeader[];
 }
 
 export class HttpServerTracing {
   private readonly explicitTracer: Tracer | undefined;
   private readonly trust: (request: HttpRequestInfo) => boolean;
   private readonly ignored: ((request: HttpRequestInfo, path: string) => boolean) | undefined;
-  private readonly nameFn: HttpTracingOptions['name'];
-  private readonly attributesFn: HttpTracingOptions['attributes'];
-  private readonly capture: {
-    request: readonly CapturedHeader[];
-    response: readonly CapturedHeader[];
-  };
+  private readonly requestHeaders: readonly CapturedHeader[];
+  private readonly settings: ServerSettings;
   private readonly traceResponse: boolean;
 
-  constructor(options: HttpTracingOptions) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(
-        'tracewire: tracing(options) takes an options object, e.g. tracing({ ignore: ["/health"] }).',
-      );
-    }
+  /** `adapterOptions`: the adapter's own options beside core's (`routerErrors: is.boolean`), so they pass the check. */
+  constructor(options: HttpTracingOptions = {}, adapterOptions?: OptionTable) {
+    checkHttpTracingOptions(options, adapterOptions);
     const { tracer, trustInbound = true, ignore } = options;
-    if (
-      tracer !== undefined &&
-      (typeof tracer !== 'object' || typeof tracer.startTrace !== 'function')
-    ) {
-      throw new TypeError('tracewire: the tracer option must be a Tracer from createTracer().');
-    }
     this.explicitTracer = tracer;
     this.trust = typeof trustInbound === 'function' ? trustInbound : () => trustInbound;
     this.ignored = compileIgnore(ignore);
-    this.nameFn = options.name;
-    this.attributesFn = options.attributes;
     // Secret headers are struck from the allow-list, and attribute names built, once, here.
     const secret = lower(tracer?.redact.headers ?? []);
-    this.capture = {
-      request: capturedHeaders(
-        'http.request.header.',
-        options.captureHeaders?.request ?? DEFAULT_CAPTURE.request,
-        secret,
-      ),
-      response: capturedHeaders(
+    const force = options.captureHeaders?.force ?? [];
+    this.requestHeaders = capturedHeaders(
+      'http.request.header.',
+      options.captureHeaders?.request ?? DEFAULT_CAPTURE.request,
+      secret,
+      force,
+    );
+    this.settings = {
+      nameFn: options.name,
+      attributesFn: options.attributes,
+      responseHeaders: capturedHeaders(
         'http.response.header.',
         options.captureHeaders?.response ?? DEFAULT_CAPTURE.response,
         secret,
+        force,
       ),
     };
     this.traceResponse = options.traceResponse !== false;
-    const outgoing = options.outgoing ?? true;
-    if (outgoing !== false) instrumentHttpClients(outgoing === true ? {} : outgoing);
   }
 
   get tracer(): Tracer {
     return this.explicitTracer ?? getDefaultTracer();
   }
 
-  /** Opens the trace for one request. Never throws: on an internal failure the request runs untraced. */
+  /**
+   * The whole middleware, for an adapter: traces the request `key` stands for
+   * (the framework's request object) and calls `next` inside its trace. Once per
+   * request however many times the middleware is installed: a request already
+   * traced goes straight to `next`. `describe` reads the request only when it
+   * is traced; `setup` wires the end of the request (`endWithNodeResponse`,
+   * `endWithFetchResponse`). If tracing fails anywhere here, the trace is ended
+   * and `next` runs untraced; `next`'s own errors pass through unchanged.
+   *
+   * @example
+   * return http.handle(req, () => nodeRequestInfo(req), next, (request) =>
+   *   endWithNodeResponse(request, res, () => ({ route: routeOf(req) })),
+   * );
+   */
+  handle<R>(
+    key: object,
+    describe: () => HttpRequestInfo,
+    next: () => R,
+    setup?: (request: ServerRequest) => void,
+  ): R {
+    let request: ServerRequest | undefined;
+    try {
+      if (traced.has(key)) return next();
+      request = this.open(describe());
+      traced.set(key, request);
+      setup?.(request);
+    } catch {
+      request?.abandon();
+      return next();
+    }
+    return request.run(next);
+  }
+
+  /**
+   * Opens the trace for one request, for adapters that do not use `handle()`.
+   * Never throws: on an internal failure the request runs untraced.
+   */
   start(request: HttpRequestInfo): ServerRequest {
     try {
       return this.open(request);
     } catch {
-      return new ServerRequest(this, request, undefined, '', false);
+      return new ServerRequest(this.settings, request, undefined, '', false);
     }
   }
 
@@ -199,11 +245,23 @@ export class HttpServerTracing {
       links,
       sampled: ignored ? false : undefined,
     });
+    const handle = new ServerRequest(
+      this.settings,
+      request,
+      trace,
+      method,
+      !ignored && this.traceResponse,
+    );
     const span = trace.rootSpan;
     if (span.isRecording) {
-      this.describeRequest(span, request, method, path, query, tracer);
+      try {
+        this.describeRequest(span, request, method, path, query, tracer);
+      } catch (error) {
+        handle.abandon();
+        throw error;
+      }
     }
-    return new ServerRequest(this, request, trace, method, !ignored && this.traceResponse);
+    return handle;
   }
 
   /**
@@ -250,62 +308,16 @@ export class HttpServerTracing {
     if (userAgent !== undefined) attributes['user_agent.original'] = userAgent;
     if (request.httpVersion !== undefined)
       attributes['network.protocol.version'] = request.httpVersion;
-    const length = lowercase
-      ? joined(headers['content-length'])
-      : readHeaderValue(request.headers, 'content-length');
-    if (length !== undefined && length !== '0') {
-      const size = Number(length);
-      if (Number.isSafeInteger(size) && size >= 0) attributes['http.request.body.size'] = size;
-    }
-    if (this.capture.request.length > 0) {
-      captureHeaders(attributes, request.headers, this.capture.request, lowercase);
+    const size = parseContentLength(
+      lowercase
+        ? joined(headers['content-length'])
+        : readHeaderValue(request.headers, 'content-length'),
+    );
+    if (size !== undefined && size !== 0) attributes['http.request.body.size'] = size;
+    if (this.requestHeaders.length > 0) {
+      captureHeaders(attributes, request.headers, this.requestHeaders, lowercase);
     }
     span.adoptAttributes(attributes);
-  }
-
-  /** @internal */
-  finish(handle: ServerRequest, outcome: HttpOutcome): void {
-    const trace = handle.trace;
-    if (trace === undefined) return;
-    const span = trace.rootSpan;
-    if (span.isRecording) {
-      const route = outcome.route ?? handle.route;
-      const method = handle.methodName;
-      const custom = this.nameFn?.(handle.request, route);
-      span.name = custom ?? (route !== undefined && route !== '' ? `${method} ${route}` : method);
-      const { statusCode } = outcome;
-      // Through setAttribute(): storing these by literal name instead measured 7,000
-      // instructions per request more on Koa (whole-server count), not less.
-      if (route !== undefined && route !== '') span.setAttribute('http.route', route);
-      if (statusCode !== undefined) span.setAttribute('http.response.status_code', statusCode);
-      if (outcome.responseSize !== undefined)
-        span.setAttribute('http.response.body.size', outcome.responseSize);
-      if (outcome.responseHeaders !== undefined && this.capture.response.length > 0) {
-        const captured: Attributes = {};
-        captureHeaders(captured, outcome.responseHeaders, this.capture.response);
-        span.setAttributes(captured);
-      }
-      const error = outcome.error ?? handle.error;
-      if (outcome.aborted) {
-        span.setStatus('aborted', 'client closed the connection before the response finished');
-        if (error !== undefined) recordException(span, error);
-      } else if (statusCode !== undefined && statusCode >= 500) {
-        if (error !== undefined) span.setError(error);
-        else span.setStatus('error', `HTTP ${statusCode}`);
-        span.setAttribute(
-          'error.type',
-          error !== undefined ? span.error?.type : String(statusCode),
-        );
-      } else if (error !== undefined) {
-        if (statusCode === undefined) span.setError(error);
-        else recordException(span, error);
-      }
-      if (this.attributesFn !== undefined) {
-        const extra = this.attributesFn(handle.request, outcome);
-        if (extra) span.setAttributes(extra);
-      }
-    }
-    trace.end();
   }
 }
 
@@ -317,25 +329,25 @@ export class ServerRequest {
   /** The trace, absent only when tracing failed internally (the request is then untraced). */
   readonly trace: Trace | undefined;
   readonly request: HttpRequestInfo;
-  /** @internal */
-  readonly methodName: string;
-  /** @internal */
-  route: string | undefined = undefined;
-  /** @internal */
-  error: unknown = undefined;
-  private readonly owner: HttpServerTracing;
+  private readonly settings: ServerSettings;
+  private readonly methodName: string;
   private readonly sendTraceResponse: boolean;
+  private route: string | undefined = undefined;
+  private error: unknown = undefined;
   private ended = false;
+  private urgent = false;
+  private delivered: Promise<void> | undefined = undefined;
+  private resolveDelivered: ((done: Promise<void>) => void) | undefined = undefined;
 
-  /** @internal */
+  /** Made by `HttpServerTracing.start()`/`handle()`, not directly. */
   constructor(
-    owner: HttpServerTracing,
+    settings: ServerSettings,
     request: HttpRequestInfo,
     trace: Trace | undefined,
     methodName: string,
     sendTraceResponse: boolean,
   ) {
-    this.owner = owner;
+    this.settings = settings;
     this.request = request;
     this.trace = trace;
     this.methodName = methodName;
@@ -401,14 +413,90 @@ export class ServerRequest {
   end(outcome: HttpOutcome = {}): void {
     if (this.ended) return;
     this.ended = true;
+    const trace = this.trace;
+    if (trace === undefined) return this.settle(RESOLVED);
     try {
-      this.owner.finish(this, outcome);
+      if (trace.rootSpan.isRecording) this.describeOutcome(trace.rootSpan, outcome);
     } catch {
       // Tracing must never fail the response; the trace is ended as it stands.
-      this.trace?.end();
+    }
+    this.settle(trace.end(this.urgent ? URGENT : undefined));
+  }
+
+  /**
+   * Settles once the request has ended and its trace has been delivered (or
+   * given up); callable before the end. What a fetch runtime's `waitUntil`
+   * waits for. `urgent`: export the trace as soon as it ends rather than with
+   * the next batch (the runtime may freeze once the response is out). Never rejects.
+   */
+  whenDelivered(urgent = false): Promise<void> {
+    if (urgent) this.urgent = true;
+    this.delivered ??= new Promise<void>((resolve) => {
+      this.resolveDelivered = resolve;
+    });
+    return this.delivered.then(noop, noop);
+  }
+
+  /** Tracing failed while the request was being opened: end the trace, marked as such. */
+  abandon(): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      const trace = this.trace;
+      trace?.rootSpan.setStatus('cancelled', 'tracing failed; the request was served untraced');
+      this.settle(trace?.end() ?? RESOLVED);
+    } catch {
+      this.settle(RESOLVED);
+    }
+  }
+
+  private settle(done: Promise<void>): void {
+    if (this.resolveDelivered !== undefined) this.resolveDelivered(done);
+    else this.delivered = done;
+  }
+
+  private describeOutcome(span: Span, outcome: HttpOutcome): void {
+    const route = outcome.route ?? this.route;
+    const method = this.methodName;
+    const custom = this.settings.nameFn?.(this.request, route);
+    span.name = custom ?? (route !== undefined && route !== '' ? `${method} ${route}` : method);
+    const { statusCode } = outcome;
+    // Through setAttribute(): storing these by literal name instead measured 7,000
+    // instructions per request more on Koa (whole-server count), not less.
+    if (route !== undefined && route !== '') span.setAttribute('http.route', route);
+    if (statusCode !== undefined) span.setAttribute('http.response.status_code', statusCode);
+    if (outcome.responseSize !== undefined)
+      span.setAttribute('http.response.body.size', outcome.responseSize);
+    const responseHeaders = this.settings.responseHeaders;
+    if (outcome.responseHeaders !== undefined && responseHeaders.length > 0) {
+      const captured: Attributes = {};
+      captureHeaders(captured, outcome.responseHeaders, responseHeaders);
+      span.setAttributes(captured);
+    }
+    const error = outcome.error ?? this.error;
+    if (outcome.aborted) {
+      span.setStatus('aborted', 'client closed the connection before the response finished');
+      if (error !== undefined) recordException(span, error);
+    } else if (statusCode !== undefined && statusCode >= 500) {
+      if (error !== undefined) span.setError(error);
+      else span.setStatus('error', `HTTP ${statusCode}`);
+      span.setAttribute('error.type', error !== undefined ? span.error?.type : String(statusCode));
+    } else if (error !== undefined) {
+      if (statusCode === undefined) span.setError(error);
+      else recordException(span, error);
+    }
+    const attributesFn = this.settings.attributesFn;
+    if (attributesFn !== undefined) {
+      const extra = attributesFn(this.request, outcome);
+      if (extra) span.setAttributes(extra);
     }
   }
 }
+
+function noop(): void {}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+const URGENT = { urgent: true } as const;
 
 /** An exception that did not fail the request (a 4xx), kept as an OpenTelemetry-style event. */
 function recordException(span: Span, error: unknown): void {

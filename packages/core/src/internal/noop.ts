@@ -11,6 +11,7 @@ const disabledRuntime: TraceRuntime = {
   limits: DEFAULT_LIMITS,
   contextEnabled: false,
   redactQuery: [],
+  clientPolicy: undefined,
   recording: false,
   headSample: () => false,
   keepAtEnd: () => false,

@@ -127,13 +127,61 @@ describe('outgoing propagation', () => {
   });
 
   it('propagateTo limits which hosts receive context, but spans are still recorded', async () => {
-    instrumentHttpClients({ propagateTo: ['example.internal'] });
-    await tracer.trace('t', async () => {
+    const limited = createTracer({
+      serviceName: 'limited',
+      exporter,
+      outgoing: { propagateTo: ['example.internal'] },
+    });
+    await limited.trace('t', async () => {
       await fetch(`${base}/third-party`).then((r) => r.text());
       await nodeGet(`${base}/third-party`);
     });
     expect(seen.every((h) => h.traceparent === undefined)).toBe(true);
     expect(clientSpans()).toHaveLength(2);
+  });
+
+  it("keeps each tracer's allow-list: two tracers in one process, created in either order", async () => {
+    const blocking = createTracer({
+      serviceName: 'blocking',
+      exporter,
+      outgoing: { propagateTo: ['example.internal'] },
+    });
+    // Created last, with defaults: before, a second configuration replaced the first process-wide.
+    const open = createTracer({ serviceName: 'open', exporter });
+    const off = createTracer({ serviceName: 'off', exporter, outgoing: false });
+    await blocking.trace('blocked', () => fetch(`${base}/blocked`).then((r) => r.text()));
+    await open.trace('open', () => fetch(`${base}/open`).then((r) => r.text()));
+    await off.trace('off', () => fetch(`${base}/off`).then((r) => r.text()));
+    await blocking.trace('blocked-again', () => nodeGet(`${base}/blocked`));
+    expect(seen.map((h) => h.traceparent === undefined)).toEqual([true, false, true, true]);
+    // `outgoing: false`: no client span either.
+    const byService = exporter
+      .traces()
+      .map((t) => [t.name, t.spans.filter((s) => s.kind === 'client').length]);
+    expect(byService).toEqual([
+      ['blocked', 1],
+      ['open', 1],
+      ['off', 0],
+      ['blocked-again', 1],
+    ]);
+  });
+
+  it("redacts with the tracer's replacement text", async () => {
+    const custom = createTracer({
+      serviceName: 'custom',
+      exporter,
+      redact: { replacement: '***', queryParams: ['tenant'] },
+    });
+    await custom.trace('t', () =>
+      fetch(`${base}/q?tenant=acme&jwt=abc;page=2`).then((r) => r.text()),
+    );
+    expect(clientSpans()[0]!.attributes['url.full']).toBe(`${base}/q?tenant=***&jwt=***;page=2`);
+  });
+
+  it("takes no process-wide options: the allow-list is the tracer's", () => {
+    expect(() => instrumentHttpClients({ propagateTo: ['x'] })).toThrow(
+      /createTracer\(\{ outgoing/,
+    );
   });
 
   it('marks 4xx answers and connection errors as failed calls', async () => {

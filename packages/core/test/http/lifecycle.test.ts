@@ -2,11 +2,11 @@ import {
   createTracer,
   currentSpan,
   currentTrace,
-  httpServerTracing,
   memoryExporter,
   runUntraced,
   span,
 } from '@tracewire/core';
+import { httpServerTracing } from '@tracewire/core/http';
 import { describe, expect, it } from 'vitest';
 
 describe('httpServerTracing header capture', () => {
@@ -19,7 +19,6 @@ describe('httpServerTracing header capture', () => {
     });
     const http = httpServerTracing({
       tracer,
-      outgoing: false,
       captureHeaders: {
         request: ['Authorization', 'x-api-key', 'x-tenant', 'x-session-id', 'x-region'],
         response: ['set-cookie', 'content-type'],
@@ -51,7 +50,7 @@ describe('httpServerTracing header capture', () => {
   it('keeps an exception seen on a 4xx as an event with its type and stack', async () => {
     const exporter = memoryExporter();
     const tracer = createTracer({ serviceName: 'exc', exporter });
-    const http = httpServerTracing({ tracer, outgoing: false });
+    const http = httpServerTracing({ tracer });
     const request = http.start({ method: 'GET', url: '/x', headers: {} });
     request.end({ statusCode: 404, error: new RangeError('no such thing') });
     await tracer.flush();
@@ -69,7 +68,7 @@ describe('httpServerTracing method names', () => {
   it('names known methods as OpenTelemetry does, keeps any other spelling as the original, and collapses the unknown', async () => {
     const exporter = memoryExporter();
     const tracer = createTracer({ serviceName: 'methods', exporter });
-    const http = httpServerTracing({ tracer, outgoing: false });
+    const http = httpServerTracing({ tracer });
     const long = `X${'Y'.repeat(100)}`;
     for (const method of ['GET', 'post', 'BREW', long]) {
       http.start({ method, url: '/m', headers: {} }).end({ statusCode: 200, route: '/m' });
@@ -93,7 +92,7 @@ describe('ServerRequest.resume()', () => {
   it('puts back a lost context for what runs and is scheduled after it, and leaves a child span current', async () => {
     const exporter = memoryExporter();
     const tracer = createTracer({ serviceName: 'resume', exporter });
-    const http = httpServerTracing({ tracer, outgoing: false });
+    const http = httpServerTracing({ tracer });
     const request = http.start({ method: 'GET', url: '/lost', headers: {} });
     const trace = request.trace!;
 
@@ -131,7 +130,7 @@ describe('ServerRequest.resume()', () => {
       exporter: memoryExporter(),
       context: false,
     });
-    const request = httpServerTracing({ tracer, outgoing: false }).start({
+    const request = httpServerTracing({ tracer }).start({
       method: 'GET',
       url: '/',
       headers: {},
@@ -153,7 +152,6 @@ describe('httpServerTracing with lowercase headers (Node requests)', () => {
     const tracer = createTracer({ serviceName: 'lowercase', exporter });
     const http = httpServerTracing({
       tracer,
-      outgoing: false,
       captureHeaders: { request: ['Accept'] },
     });
     http.start(request).end({ statusCode: 200 });
@@ -215,7 +213,7 @@ describe('httpServerTracing with lowercase headers (Node requests)', () => {
   });
 
   it('is what nodeRequestInfo() says of a Node request', async () => {
-    const { nodeRequestInfo } = await import('@tracewire/core');
+    const { nodeRequestInfo } = await import('@tracewire/core/http');
     const info = nodeRequestInfo({
       method: 'GET',
       url: '/',
@@ -236,7 +234,7 @@ describe('httpServerTracing response attributes', () => {
   ) {
     const exporter = memoryExporter();
     const tracer = createTracer({ serviceName: 'outcome', exporter, limits });
-    const http = httpServerTracing({ tracer, outgoing: false, captureHeaders: { request: [] } });
+    const http = httpServerTracing({ tracer, captureHeaders: { request: [] } });
     const request = http.start({ method: 'GET', url: '/users/7', headers: {} });
     setup(request.span!);
     request.end({ statusCode: 201, route, responseSize: 41 });
@@ -287,7 +285,7 @@ describe('httpServerTracing response attributes', () => {
 
 describe('requestRegistry()', () => {
   it('is one weak map per name, process-wide under the registered symbol', async () => {
-    const { requestRegistry } = await import('@tracewire/core');
+    const { requestRegistry } = await import('@tracewire/core/http');
     const a = requestRegistry('tracewire.test.requests');
     expect(requestRegistry('tracewire.test.requests')).toBe(a);
     expect(requestRegistry('tracewire.test.other')).not.toBe(a);

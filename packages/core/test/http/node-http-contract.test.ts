@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { endWithNodeResponse, httpServerTracing, nodeRequestInfo } from '@tracewire/core';
+import { endWithNodeResponse, httpServerTracing, nodeRequestInfo } from '@tracewire/core/http';
 import { contractHandlers, runAdapterContract } from '@tracewire/core/testing';
 
 /**

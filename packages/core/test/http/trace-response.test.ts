@@ -18,7 +18,7 @@ afterEach(() => {
 /** A traced node:http server whose handler answers however the test says. */
 async function serve(answer: (res: ServerResponse) => void, options?: NodeResponseOptions) {
   const tracer = createTracer({ serviceName: 'head', exporter: memoryExporter() });
-  const http = httpServerTracing({ tracer, outgoing: false });
+  const http = httpServerTracing({ tracer });
   const server = createServer((req, res) => {
     const request = http.start(nodeRequestInfo(req));
     endWithNodeResponse(request, res, undefined, options);
@@ -175,7 +175,7 @@ describe('a Node response, read with Node’s own methods', () => {
   ) {
     const exporter = memoryExporter();
     const tracer = createTracer({ serviceName: 'node-res', exporter });
-    const http = httpServerTracing({ tracer, outgoing: false });
+    const http = httpServerTracing({ tracer });
     const server = createServer((req, res) => {
       before(res);
       const request = http.start(nodeRequestInfo(req));

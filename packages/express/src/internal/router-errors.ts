@@ -1,23 +1,13 @@
 import { subscribe } from 'node:diagnostics_channel';
-import { requestRegistry, type ServerRequest } from '@tracewire/core';
+import { type ServerRequest, serverRequestOf } from '@tracewire/core/http';
 import { isExpressApp } from './express-shapes';
 import { rememberApp } from './route-template';
 
-/**
- * Where `tracing()` keeps each request's handle: a weak map, not a property
- * on `req`, which Express gives a new prototype (`app.request`) per request.
- */
-const requests = requestRegistry('tracewire.express.requests');
-
 export type TracedRequest = { app?: unknown };
 
-/** The traced request `tracing()` opened for `req`, if any. */
+/** The traced request `tracing()` opened for `req` (core keeps it, keyed by `req`), if any. */
 export function tracedRequest(req: object): ServerRequest | undefined {
-  return requests.get(req);
-}
-
-export function rememberRequest(req: object, request: ServerRequest): void {
-  requests.set(req, request);
+  return serverRequestOf(req);
 }
 
 /**
@@ -27,7 +17,7 @@ export function rememberRequest(req: object, request: ServerRequest): void {
  */
 export function recordRequestError(req: TracedRequest | undefined, error: unknown): void {
   if (req === undefined || req === null || typeof req !== 'object') return;
-  const request = requests.get(req);
+  const request = serverRequestOf(req);
   if (request === undefined) return;
   request.recordError(error);
   if (isExpressApp(req.app)) rememberApp(req.app);

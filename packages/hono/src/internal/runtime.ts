@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HttpRequestInfo } from '@tracewire/core';
 import type { Context } from 'hono';
 
 export interface NodeBindings {
@@ -29,17 +28,6 @@ export function nodeBindings(env: unknown): NodeBindings | undefined {
     return env as NodeBindings;
   }
   return undefined;
-}
-
-/** What core needs from a fetch `Request` (Bun, Deno, Workers, `app.request()`). */
-export function fetchRequestInfo(request: Request): HttpRequestInfo {
-  const url = request.url;
-  return {
-    method: request.method,
-    url,
-    headers: request.headers,
-    scheme: url.startsWith('https:') ? 'https' : 'http',
-  };
 }
 
 /** The edge runtime's `waitUntil`, if any. Hono's `c.executionCtx` getter throws when there is none. */

@@ -1,4 +1,4 @@
-import type { ServerRequest } from '@tracewire/core';
+import type { ServerRequest } from '@tracewire/core/http';
 import type { Context } from 'hono';
 
 /** Per-request bookkeeping, keyed by Hono's context (one per request, shared by sub-apps). */

@@ -1,4 +1,4 @@
-import type { ServerRequest } from '@tracewire/core';
+import type { ServerRequest } from '@tracewire/core/http';
 
 const STATE = Symbol.for('tracewire.koa.request');
 

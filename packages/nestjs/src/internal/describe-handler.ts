@@ -1,5 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
-import type { Attributes, ServerRequest } from '@tracewire/core';
+import type { Attributes } from '@tracewire/core';
+import type { ServerRequest } from '@tracewire/core/http';
 import { requestOf } from './requests';
 import { matchedRoute } from './route';
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { endWithNodeResponse, type HttpServerTracing, nodeRequestInfo } from '@tracewire/core';
-import { isTraced, remember, requestOf } from './requests';
+import { endWithNodeResponse, type HttpServerTracing, nodeRequestInfo } from '@tracewire/core/http';
+import { requestOf } from './requests';
 import { matchedRoute } from './route';
 
 /**
@@ -15,16 +15,15 @@ export function tracingMiddleware(http: HttpServerTracing) {
     next: (error?: unknown) => void,
   ): void {
     // Nest may hand a request to this middleware twice (Fastify copies middleware
-    // into encapsulation contexts); only the first meeting opens the trace.
-    if (isTraced(req)) {
-      next();
-      return;
-    }
-    const request = http.start(nodeRequestInfo(req));
-    remember(req, request);
-    // Express leaves the matched route on `req` even when a guard rejected the request.
-    endWithNodeResponse(request, res, () => ({ route: matchedRoute(req) }));
-    request.run(next);
+    // into encapsulation contexts); core traces it once, keyed on the request.
+    http.handle(
+      req,
+      () => nodeRequestInfo(req),
+      next,
+      (request) =>
+        // Express leaves the matched route on `req` even when a guard rejected the request.
+        endWithNodeResponse(request, res, () => ({ route: matchedRoute(req) })),
+    );
   };
 }
 

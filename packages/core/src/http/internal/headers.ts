@@ -1,18 +1,39 @@
 import { type LowercaseHeaders, readHeader, readLowercaseHeader } from '../../propagation/headers';
 import type { Attributes, HeaderGetter } from '../../types';
+import type { HeaderCapture } from '../header-capture';
 
-/** Header names recorded as `http.request.header.*` / `http.response.header.*`. */
-export interface HeaderCapture {
-  request?: string[];
-  response?: string[];
-}
+export type { HeaderCapture };
 
 const NEVER = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
-const SECRET_PARTS = ['api-key', 'apikey', 'api_key', 'token', 'secret', 'password', 'session'];
+/** Parts of a header name that make it look like a secret (`x-signature`, `x-access-key`, `private-key`). */
+const SECRET_PARTS = [
+  'key',
+  'token',
+  'secret',
+  'password',
+  'passwd',
+  'session',
+  'signature',
+  'auth',
+  'credential',
+  'jwt',
+  'otp',
+  'csrf',
+  'xsrf',
+];
 
-/** Secret headers are never recorded, even when a user lists them for capture. */
-export function isSecretHeader(name: string, extra: readonly string[]): boolean {
+/**
+ * Secret headers are never recorded, even when a user lists them for capture:
+ * `authorization`, cookies and the tracer's `redact.headers` always, and a name
+ * that looks like a secret unless it is listed in `force`.
+ */
+export function isSecretHeader(
+  name: string,
+  extra: readonly string[],
+  force: readonly string[] = [],
+): boolean {
   if (NEVER.has(name) || extra.includes(name)) return true;
+  if (force.includes(name)) return false;
   for (const part of SECRET_PARTS) if (name.includes(part)) return true;
   return false;
 }
@@ -31,10 +52,12 @@ export function capturedHeaders(
   prefix: string,
   names: readonly string[],
   secret: readonly string[],
+  force: readonly string[] = [],
 ): CapturedHeader[] {
+  const forced = force.map((name) => name.toLowerCase());
   return names
     .map((name) => name.toLowerCase())
-    .filter((name) => !isSecretHeader(name, secret))
+    .filter((name) => !isSecretHeader(name, secret, forced))
     .map((header) => ({ header, attribute: prefix + header }));
 }
 

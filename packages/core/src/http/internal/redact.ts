@@ -9,28 +9,47 @@ const SENSITIVE = [
   'auth',
   'credential',
   'session',
+  'jwt',
+  'ticket',
+  'passphrase',
 ];
-const SENSITIVE_EXACT = new Set(['sig', 'code', 'x-amz-security-token', 'awsaccesskeyid']);
+const SENSITIVE_EXACT = new Set([
+  'sig',
+  'code',
+  'sid',
+  'otp',
+  'pass',
+  'x-amz-security-token',
+  'awsaccesskeyid',
+]);
 
 /**
- * Replaces the values of sensitive query parameters, keeping names and order so
- * the query stays useful for debugging.
+ * Replaces the values of sensitive query parameters, keeping names, order and
+ * separators (`&`, and the `;` some servers also split on) so the query stays
+ * useful for debugging.
  */
 export function redactQuery(query: string, extra: readonly string[], replacement: string): string {
   let out = '';
   let start = 0;
   while (start <= query.length) {
-    let end = query.indexOf('&', start);
-    if (end === -1) end = query.length;
+    const end = nextSeparator(query, start);
     const pair = query.slice(start, end);
     const eq = pair.indexOf('=');
     const rawName = eq === -1 ? pair : pair.slice(0, eq);
-    if (out !== '' || start > 0) out += '&';
     if (eq !== -1 && isSensitive(decodeName(rawName), extra)) out += `${rawName}=${replacement}`;
     else out += pair;
+    if (end < query.length) out += query[end];
     start = end + 1;
   }
   return out;
+}
+
+function nextSeparator(query: string, from: number): number {
+  for (let i = from; i < query.length; i++) {
+    const c = query.charCodeAt(i);
+    if (c === 38 /* & */ || c === 59 /* ; */) return i;
+  }
+  return query.length;
 }
 
 function decodeName(raw: string): string {

@@ -51,3 +51,10 @@ function toPort(text: string): number | undefined {
   const port = Number(text);
   return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
 }
+
+/** A `content-length` value as a byte count, or undefined when absent or not a valid size. */
+export function parseContentLength(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const size = Number(value);
+  return Number.isSafeInteger(size) && size >= 0 ? size : undefined;
+}
