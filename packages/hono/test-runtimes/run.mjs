@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { sourceAliases } from './source-aliases.mjs';
 
 const dir = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(join(dir, 'package.json'));
@@ -51,11 +52,7 @@ await build({
   format: 'esm',
   platform: 'node',
   external: ['esbuild'],
-  alias: {
-    '@tracewire/core': join(dir, '../../core/src/index.ts'),
-    '@tracewire/otlp': join(dir, '../../otlp/src/index.ts'),
-    '@tracewire/devtools': join(dir, '../../devtools/src/index.ts'),
-  },
+  plugins: [sourceAliases(join(dir, '..', '..'))],
   logLevel: 'warning',
 });
 const { runSuite } = await import(pathToFileURL(suite).href);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type DevServer, startDevServer } from '@tracewire/devtools';
 import { build } from 'esbuild';
+import { sourceAliases } from './source-aliases.mjs';
 
 export interface Runtime {
   name: string;
@@ -331,7 +332,7 @@ async function bundleApp(
       __OTLP_URL__: JSON.stringify(urls.otlp),
       __DOWNSTREAM_URL__: JSON.stringify(urls.downstream),
     },
-    alias: sourceAliases(options.dir),
+    plugins: [sourceAliases(join(options.dir, '..', '..'))],
     logLevel: 'warning',
   });
   // The Node built-ins the bundle still imports: what a runtime must provide.
@@ -342,16 +343,6 @@ async function bundleApp(
     }
   }
   return { bundle: outfile, builtins: [...builtins].sort() };
-}
-
-/** The suite runs the packages' sources, as the vitest projects do. */
-function sourceAliases(dir: string): Record<string, string> {
-  const packages = join(dir, '..', '..');
-  return {
-    '@tracewire/core': join(packages, 'core', 'src', 'index.ts'),
-    '@tracewire/hono': join(packages, 'hono', 'src', 'index.ts'),
-    '@tracewire/otlp': join(packages, 'otlp', 'src', 'index.ts'),
-  };
 }
 
 function runtimeVersion(runtime: Runtime, options: SuiteOptions): string {
