@@ -9,9 +9,9 @@ const answer500: ErrorRequestHandler = (_error, _req, res, _next) => {
 };
 
 for (const { major, express, version } of majors) {
-  runAdapterContract(major, async ({ options }) => {
+  runAdapterContract(major, async ({ options, installs = 1 }) => {
     const app = express();
-    app.use(tracing(options));
+    for (let i = 0; i < installs; i++) app.use(tracing(options));
     app.get('/users/:id', async (req: Request, res: Response, next) => {
       try {
         res.json(await contractHandlers.user(String(req.params.id)));
@@ -61,6 +61,9 @@ for (const { major, express, version } of majors) {
     });
     app.get('/echo', (req, res) => {
       res.send(req.originalUrl.split('?')[1] ?? '');
+    });
+    app.get('/call', (_req, res, next) => {
+      contractHandlers.call().then((body) => res.json(body), next);
     });
     // Express 4 only reports errors through error middleware; Express 5 needs none.
     if (version === 4) app.use(tracingErrorHandler());

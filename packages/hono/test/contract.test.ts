@@ -5,9 +5,9 @@ import { stream, streamSSE } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { listen } from './listen';
 
-runAdapterContract('hono 4 on @hono/node-server', async ({ options }) => {
+runAdapterContract('hono 4 on @hono/node-server', async ({ options, installs = 1 }) => {
   const app = new Hono<{ Variables: TracingVariables }>();
-  app.use(tracing(options));
+  for (let i = 0; i < installs; i++) app.use(tracing(options));
   app.onError((_err, c) => c.json({ error: 'internal' }, 500));
   app.get('/users/:id', async (c) => c.json(await contractHandlers.user(c.req.param('id'))));
   app.get('/context', async (c) => c.json(await contractHandlers.context()));
@@ -44,5 +44,6 @@ runAdapterContract('hono 4 on @hono/node-server', async ({ options }) => {
   );
   app.get('/health', (c) => c.text('ok'));
   app.get('/echo', (c) => c.text(c.req.url.split('?')[1] ?? ''));
+  app.get('/call', async (c) => c.json(await contractHandlers.call()));
   return listen(app);
 });

@@ -50,11 +50,11 @@ export function slowStream(chunks: string[], gapMs: number, failure?: Error): Re
 }
 
 /** The contract routes, served by `@koa/router` behind `tracing()`. */
-export function contractApp(KoaClass: typeof Koa, options: HttpTracingOptions): Koa {
+export function contractApp(KoaClass: typeof Koa, options: HttpTracingOptions, installs = 1): Koa {
   const app = new KoaClass();
   // Koa would log every contract error to stderr; its error handling is otherwise unchanged.
   app.silent = true;
-  app.use(tracing(options));
+  for (let i = 0; i < installs; i++) app.use(tracing(options));
   const router = new Router();
   router.get('/users/:id', async (ctx) => {
     ctx.body = await contractHandlers.user(ctx.params.id!);
@@ -89,6 +89,9 @@ export function contractApp(KoaClass: typeof Koa, options: HttpTracingOptions): 
   });
   router.get('/echo', (ctx) => {
     ctx.body = ctx.querystring;
+  });
+  router.get('/call', async (ctx) => {
+    ctx.body = await contractHandlers.call();
   });
   app.use(router.routes());
   return app;

@@ -15,6 +15,7 @@ import type { HttpTracingOptions } from '@tracewire/core';
 import { checkOptions, type HttpServerTracing, httpServerTracing, is } from '@tracewire/core/http';
 import { installExceptionsHook } from './internal/exceptions-hook';
 import { routeFromFastify, tracingMiddleware } from './internal/middleware';
+import { HTTP_TRACING } from './internal/tokens';
 import { TracingGuard } from './internal/tracing-guard';
 import { TRACER } from './tracer-token';
 import { TracingInterceptor } from './tracing-interceptor';
@@ -54,7 +55,6 @@ const ASYNC_OPTIONS = {
   useFactory: is.function,
   interceptor: is.boolean,
 };
-const HTTP_TRACING = Symbol('tracewire.nestjs.http-tracing');
 
 /**
  * Traces every HTTP request from the moment it enters Nest: a middleware opens
@@ -130,7 +130,9 @@ export class TracingModule implements NestModule, OnModuleInit {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(tracingMiddleware(this.http)).forRoutes('*');
+    // `{*path}`: every path, root included, in the syntax of path-to-regexp 8 (Express 5 and
+    // middie 9); `'*'` under a global prefix (`/api/*`) makes Nest log an unsupported route.
+    consumer.apply(tracingMiddleware(this.http)).forRoutes('{*path}');
     const adapter = this.adapterHost.httpAdapter;
     if (adapter?.getType() === 'fastify') {
       // Fastify's matched route is on its own request object, which middleware
@@ -164,6 +166,6 @@ function tracingModule(
         ? { provide: APP_INTERCEPTOR, useClass: TracingInterceptor }
         : { provide: APP_GUARD, useClass: TracingGuard },
     ],
-    exports: [TRACER],
+    exports: [TRACER, HTTP_TRACING],
   };
 }

@@ -7,6 +7,7 @@ import { nestMajor } from './support/nest';
 import './contract.test';
 import './nestjs.test';
 import './exceptions-hook.test';
+import './standalone.test';
 
 it('runs the suites on Nest 11', () => {
   expect(nestMajor).toBe(11);

@@ -1,11 +1,19 @@
-import { Agent } from 'node:http';
+import { Agent, createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { memoryExporter } from '../export/memory-exporter';
 import type { HttpTracingOptions } from '../http/server-tracing';
 import { formatTraceparent } from '../propagation/traceparent';
 import { createTracer, type Tracer } from '../tracer';
 import type { SpanData, TraceData } from '../types';
-import { type ContractApp, type MakeContractApp, send, settle, waitForTraces } from './harness';
+import {
+  type ContractApp,
+  contractHandlers,
+  type MakeContractApp,
+  send,
+  settle,
+  waitForTraces,
+} from './harness';
 
 const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_SPAN = '00f067aa0ba902b7';
@@ -312,6 +320,131 @@ export function runAdapterContract(name: string, makeApp: MakeContractApp): void
         expect(children[0]!.attributes['user.id']).toBe(id);
         expect(children[0]!.traceId).toBe(trace.id);
         expect(children[0]!.parentId).toBe(trace.rootSpanId);
+      }
+    });
+  });
+
+  describe(`tracewire adapter contract: ${name}: policy that lives in core`, () => {
+    const exporter = memoryExporter();
+    const tracers: Tracer[] = [];
+    const apps: ContractApp[] = [];
+    const seen: IncomingHttpHeaders[] = [];
+    let downstream: Server;
+
+    const tracerFor = (serviceName: string, outgoing?: { propagateTo: string[] }) => {
+      const created = createTracer({
+        serviceName,
+        exporter,
+        batch: { scheduledDelayMs: 5 },
+        outgoing,
+      });
+      tracers.push(created);
+      return created;
+    };
+    const appFor = async (
+      t: Tracer,
+      options: HttpTracingOptions = {},
+      installs = 1,
+    ): Promise<ContractApp> => {
+      const made = await makeApp({ tracer: t, options: { tracer: t, ...options }, installs });
+      apps.push(made);
+      return made;
+    };
+
+    beforeAll(async () => {
+      downstream = createServer((req, res) => {
+        seen.push(req.headers);
+        res.end('ok');
+      });
+      await new Promise<void>((resolve) => downstream.listen(0, '127.0.0.1', resolve));
+      contractHandlers.downstreamUrl = `http://127.0.0.1:${(downstream.address() as AddressInfo).port}`;
+    });
+
+    afterAll(async () => {
+      await Promise.all(apps.map((a) => a.close()));
+      await Promise.all(tracers.map((t) => t.shutdown()));
+      await new Promise((resolve) => downstream?.close(resolve));
+    });
+
+    beforeEach(() => {
+      exporter.reset();
+      seen.length = 0;
+    });
+
+    it('traces a request once when tracing is installed twice', async () => {
+      const t = tracerFor('contract-twice');
+      const app = await appFor(t, {}, 2);
+      const res = await send(`${app.url}/users/11`);
+      expect(res.status).toBe(200);
+      const header = String(res.headers.traceresponse);
+      expect(header).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[0-3]$/);
+      const [trace] = await waitForTraces(t, exporter, byPath('/users/11'));
+      expect(await settle(t, exporter, trace!.id, 150)).toHaveLength(1);
+      expect(exporter.traces()).toHaveLength(1);
+      expect(trace!.name).toBe('GET /users/:id');
+      expect(header.split('-')[1]).toBe(trace!.id);
+      const lookup = trace!.spans.find((s) => s.name === 'db.lookup');
+      expect(lookup?.parentId).toBe(root(trace!).spanId);
+      expect(JSON.parse(res.body).traceId).toBe(trace!.id);
+    });
+
+    it('serves the request untraced when tracing throws as it opens the trace', async () => {
+      const t = tracerFor('contract-throws-open');
+      const app = await appFor(t, {
+        ignore: () => {
+          throw new Error('a broken ignore predicate');
+        },
+      });
+      const res = await send(`${app.url}/users/12`);
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body)).toMatchObject({ id: '12' });
+      expect(res.headers.traceresponse).toBeUndefined();
+      const failed = await send(`${app.url}/fail`);
+      expect(failed.status).toBe(500);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await t.flush();
+      expect(exporter.traces()).toHaveLength(0);
+    });
+
+    it('ends the trace exactly once when tracing throws as it ends the trace', async () => {
+      const t = tracerFor('contract-throws-end');
+      const app = await appFor(t, {
+        name: () => {
+          throw new Error('a broken name callback');
+        },
+        attributes: () => {
+          throw new Error('a broken attributes callback');
+        },
+      });
+      const res = await send(`${app.url}/users/13`);
+      expect(res.status).toBe(200);
+      const [trace] = await waitForTraces(t, exporter, byPath('/users/13'));
+      expect(trace!.status).not.toBe('error');
+      expect(await settle(t, exporter, trace!.id, 150)).toHaveLength(1);
+    });
+
+    it("keeps each tracer's outgoing allow-list: two tracers in one process", async () => {
+      const blocking = tracerFor('contract-blocking', { propagateTo: ['example.invalid'] });
+      // Created after the blocking one, with defaults: it must not widen the other's list.
+      const open = tracerFor('contract-open');
+      const blockingApp = await appFor(blocking);
+      const openApp = await appFor(open);
+      const first = await send(`${blockingApp.url}/call`);
+      const second = await send(`${openApp.url}/call`);
+      const third = await send(`${blockingApp.url}/call`);
+      expect([first.status, second.status, third.status]).toEqual([200, 200, 200]);
+      expect(seen.map((h) => h.traceparent === undefined)).toEqual([true, false, true]);
+      const openTraceId = JSON.parse(second.body).traceId as string;
+      expect(String(seen[1]!.traceparent).split('-')[1]).toBe(openTraceId);
+      const blocked = await waitForTraces(
+        blocking,
+        exporter,
+        (t) => byPath('/call')(t) && t.id !== openTraceId,
+        2,
+      );
+      const opened = await waitForTraces(open, exporter, (t) => t.id === openTraceId);
+      for (const trace of [...blocked, ...opened]) {
+        expect(trace.spans.filter((s) => s.kind === 'client')).toHaveLength(1);
       }
     });
   });

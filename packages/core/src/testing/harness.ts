@@ -22,6 +22,7 @@ import type { TraceData } from '../types';
  * | GET /sse              | `text/event-stream`, writes 3 `data:` events ~10 ms apart, ends |
  * | GET /health           | 200 'ok'                                                    |
  * | GET /echo             | 200, echoes the query string                                |
+ * | GET /call             | `await contractHandlers.call()` (an outgoing fetch), 200 JSON |
  *
  * Errors must reach the framework's own error handling, which answers 500.
  */
@@ -35,6 +36,12 @@ export interface ContractApp {
 export type MakeContractApp = (setup: {
   tracer: Tracer;
   options: HttpTracingOptions;
+  /**
+   * How many times to install tracing (default 1). 2: install it twice, the
+   * way an app and a sub-app (or a module and a global interceptor) both
+   * might; the request must still be traced once.
+   */
+  installs?: number;
 }) => Promise<ContractApp>;
 
 /** Handler bodies shared by every contract app, so all adapters do the same work. */
@@ -61,6 +68,14 @@ export const contractHandlers = {
     return ['one\n', 'two\n', 'three\n'];
   },
   chunkGapMs: 10,
+  /** Where `call()` sends its request: a server the contract runs on 127.0.0.1. */
+  downstreamUrl: '',
+  /** An outgoing fetch from inside the handler, to the contract's downstream server. */
+  async call(): Promise<{ status: number; traceId: string | undefined }> {
+    const res = await fetch(`${contractHandlers.downstreamUrl}/downstream`);
+    await res.text();
+    return { status: res.status, traceId: currentTrace()?.id };
+  },
 };
 
 export interface ClientResponse {

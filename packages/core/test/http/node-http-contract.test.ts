@@ -78,6 +78,7 @@ const routes: Array<
   ],
   [/^\/health$/, '/health', (_req, res) => res.end('ok')],
   [/^\/echo$/, '/echo', (req, res) => res.end(req.url?.split('?')[1] ?? '')],
+  [/^\/call$/, '/call', async (_req, res) => json(res, 200, await contractHandlers.call())],
 ];
 
 function json(res: ServerResponse, status: number, body: unknown) {
@@ -85,29 +86,39 @@ function json(res: ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
-runAdapterContract('node:http', async ({ options }) => {
-  const http = httpServerTracing(options);
+runAdapterContract('node:http', async ({ options, installs = 1 }) => {
+  // `installs` layers of tracing around the router, as nested middleware would be.
+  const layers = Array.from({ length: installs }, () => httpServerTracing(options));
   const server = createServer((req, res) => {
-    const request = http.start(nodeRequestInfo(req));
-    let route: string | undefined;
-    let error: unknown;
-    endWithNodeResponse(request, res, () => ({ route, error }));
-    request.run(async () => {
+    const found: { route?: string; error?: unknown } = {};
+    const app = async () => {
       const path = (req.url ?? '/').split('?')[0]!;
       for (const [pattern, template, handler] of routes) {
         const match = pattern.exec(path);
         if (!match) continue;
-        route = template;
+        found.route = template;
         try {
           await handler(req, res, match);
         } catch (err) {
-          error = err;
+          found.error = err;
           json(res, 500, { error: 'internal' });
         }
         return;
       }
       json(res, 404, { error: 'not found' });
-    });
+    };
+    const traced = layers.reduceRight<() => unknown>(
+      (inner, http) => () =>
+        http.handle(
+          req,
+          () => nodeRequestInfo(req),
+          inner,
+          (request) =>
+            endWithNodeResponse(request, res, () => ({ route: found.route, error: found.error })),
+        ),
+      app,
+    );
+    traced();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -38,6 +38,11 @@ export class ContractController {
     return contractHandlers.context();
   }
 
+  @Get('call')
+  call() {
+    return contractHandlers.call();
+  }
+
   @Get('status/:code')
   status(@Param('code') code: string, @Res() res: unknown) {
     this.host.httpAdapter.reply(res, '', Number(code));
