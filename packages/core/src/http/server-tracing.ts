@@ -414,7 +414,10 @@ export class ServerRequest {
     if (this.ended) return;
     this.ended = true;
     const trace = this.trace;
-    if (trace === undefined) return this.settle(RESOLVED);
+    if (trace === undefined) {
+      this.settle(RESOLVED);
+      return;
+    }
     try {
       if (trace.rootSpan.isRecording) this.describeOutcome(trace.rootSpan, outcome);
     } catch {
