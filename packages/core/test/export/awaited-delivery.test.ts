@@ -10,7 +10,6 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /** An exporter that never answers until `answer()` is called. */
@@ -42,25 +41,34 @@ describe('awaiting a delivery', () => {
     expect(exporter.traces().map((t) => t.id)).toEqual([trace.id]);
   });
 
-  it("keeps one ref'd handle while awaited, and none once delivered", async () => {
+  it("keeps one ref'd handle while awaited, none before, and clears it once delivered", async () => {
     const held = heldExporter();
-    const pipeline = new ExportPipeline({ exporter: held.exporter, scheduledDelayMs: 600_000 });
-    const before = timeouts();
+    const pipeline = new ExportPipeline({
+      exporter: held.exporter,
+      scheduledDelayMs: 600_000,
+      flushTimeoutMs: 4321,
+    });
+    const made = vi.spyOn(globalThis, 'setTimeout');
+    const cleared = vi.spyOn(globalThis, 'clearTimeout');
+    const timers = () => made.mock.results.map((r) => r.value as NodeJS.Timeout);
     const delivery = pipeline.enqueueTrace(fakeTrace());
-    // Nobody waits yet: nothing that could keep the process alive.
-    expect(timeouts()).toBe(before);
+    // Nobody waits yet: the batch timer exists, and nothing could keep the process alive.
+    expect(timers().length).toBeGreaterThan(0);
+    expect(timers().every((timer) => !timer.hasRef())).toBe(true);
     let done = false;
     void delivery.then(() => {
       done = true;
     });
+    const keepAlive = timers()[made.mock.calls.findIndex((call) => call[1] === 4321)];
+    expect(keepAlive?.hasRef()).toBe(true);
     await tick();
     expect(held.batches).toHaveLength(1);
-    // The keep-alive (the attempt's own timeout is unref'd).
-    expect(timeouts()).toBe(before + 1);
+    // Besides the keep-alive, only unref'd timers (the attempt's timeout).
+    expect(timers().filter((timer) => timer.hasRef())).toEqual([keepAlive]);
     held.answer();
     await delivery;
     expect(done).toBe(true);
-    expect(timeouts()).toBe(before);
+    expect(cleared).toHaveBeenCalledWith(keepAlive);
   });
 
   it('resolves after flushTimeoutMs when the collector hangs, leaving the trace queued', async () => {

@@ -156,7 +156,7 @@ describe('httpExporter against a real collector', () => {
 
   it('times out a collector that hangs, and retries on a fresh request', async () => {
     const c = await collector((_, i) => (i === 0 ? 'hang' : { status: 200 }));
-    const { pipeline, problems } = pipelineTo(httpExporter({ url: c.url, timeoutMs: 50 }));
+    const { pipeline, problems } = pipelineTo(httpExporter({ url: c.url, timeoutMs: 500 }));
     const trace = fakeTrace();
     await pipeline.enqueueTrace(trace, { urgent: true });
     expect(c.requests).toHaveLength(2);

@@ -49,7 +49,7 @@ interface Run {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
-  line: { after: boolean; id: string } | undefined;
+  line: { after: boolean; id: string; waitedMs: number } | undefined;
 }
 
 function scriptFile(format: 'esm' | 'cjs', body: string, batch: string, preamble = ''): string {
@@ -59,8 +59,9 @@ function scriptFile(format: 'esm' | 'cjs', body: string, batch: string, preamble
       batch: ${batch},
       onError: () => {},
     });
-    ${preamble}`;
-  const tail = `console.log(JSON.stringify({ after: true, id }));`;
+    ${preamble}
+    const started = Date.now();`;
+  const tail = `console.log(JSON.stringify({ after: true, id, waitedMs: Date.now() - started }));`;
   const source =
     format === 'esm'
       ? `import * as tw from ${JSON.stringify(bundles.esm)};\n${setup}\n${body}\n${tail}\n`
@@ -126,11 +127,15 @@ describe.each(['esm', 'cjs'] as const)('a %s script', (format) => {
       const file = scriptFile(
         format,
         endings[ending],
-        '{ scheduledDelayMs: 600000, flushTimeoutMs: 1000, retryInitialDelayMs: 100 }',
+        // Retries that alone would wait tens of seconds: the bound is flushTimeoutMs.
+        '{ scheduledDelayMs: 600000, flushTimeoutMs: 1000, retryInitialDelayMs: 20000, retryMaxDelayMs: 30000 }',
       );
       const result = await run(file, await closedPortUrl());
       expect(result.stderr).toBe('');
       expect(result).toMatchObject({ code: 0, signal: null, line: { after: true } });
+      // Bounded by flushTimeoutMs (1 s), not by the retries; the margin is for
+      // a loaded machine, not a performance claim.
+      expect(result.line!.waitedMs).toBeLessThan(10_000);
     },
   );
 

@@ -5,7 +5,7 @@ import type { ExportProblem, PipelineSettings } from '../pipeline-options';
 import type { ExportQueue, Flight, Group } from './export-queue';
 import { FlushWaiters } from './flush-waiters';
 import { type Outcome, RetryGate, type SendContext, sendBatch } from './send-batch';
-import { StopSignal } from './stop-signal';
+import { Stopper } from './stopper';
 
 /**
  * The sending half of the export pipeline: takes what is due from the queue
@@ -19,16 +19,27 @@ export class Dispatcher {
   private readonly flights = new Set<Flight>();
   private readonly gate = new RetryGate();
   private idleWaiters: (() => void)[] = [];
-  /** Made on first send: nothing is created at construction (edge runtimes forbid it at module scope). */
-  private sending: (SendContext & { readonly controller: StopSignal }) | undefined;
+  private readonly stopper = new Stopper();
+  private readonly sending: SendContext;
 
   constructor(
-    private readonly exporter: Exporter,
+    exporter: Exporter,
     private readonly settings: PipelineSettings,
     private readonly queue: ExportQueue,
     private readonly report: (problem: ExportProblem) => void,
   ) {
     this.waiters = new FlushWaiters((groupSeq, logCount) => this.settledUpTo(groupSeq, logCount));
+    const counters = this.counters;
+    this.sending = {
+      exporter,
+      settings,
+      gate: this.gate,
+      stop: this.stopper,
+      report,
+      countRetry: () => {
+        counters.retries++;
+      },
+    };
   }
 
   /**
@@ -36,7 +47,6 @@ export class Dispatcher {
    * one: it would belong to a request that may already be over.
    */
   scoped = false;
-
   private settleListeners: (() => void)[] = [];
 
   /** True while any request is in flight. */
@@ -84,7 +94,7 @@ export class Dispatcher {
 
   /** Cancels every attempt in flight and every backoff, for good (the shutdown deadline). */
   cancel(): void {
-    this.sendContext().controller.abort();
+    this.stopper.stop();
   }
 
   /** Resolves when no request is in flight. */
@@ -108,13 +118,13 @@ export class Dispatcher {
   private async fly(flight: Flight): Promise<void> {
     let outcome: Outcome;
     try {
-      outcome = await sendBatch(this.sendContext(), flight.batch);
+      outcome = await sendBatch(this.sending, flight.batch);
     } catch (error) {
       // sendBatch never throws by design; if it does, the drop must still be visible.
       outcome = { delivered: false, reason: 'rejected' };
       this.report({
         kind: 'exporter-threw',
-        message: `${this.exporter.name} exporter could not send a batch: ${describeError(error)}; dropped`,
+        message: `${this.sending.exporter.name} exporter could not send a batch: ${describeError(error)}; dropped`,
         error,
         dropped: flight.batch.traces.length + flight.batch.logs.length,
       });
@@ -152,25 +162,6 @@ export class Dispatcher {
     this.queue.release(flight);
     for (const group of flight.groups) settleGroup(group);
     this.waiters.wake();
-  }
-
-  private sendContext(): SendContext & { readonly controller: StopSignal } {
-    if (this.sending === undefined) {
-      const controller = new StopSignal();
-      const counters = this.counters;
-      this.sending = {
-        exporter: this.exporter,
-        settings: this.settings,
-        gate: this.gate,
-        controller,
-        stop: controller,
-        report: this.report,
-        countRetry: () => {
-          counters.retries++;
-        },
-      };
-    }
-    return this.sending;
   }
 
   private reportUnserialisable(flight: Flight): void {

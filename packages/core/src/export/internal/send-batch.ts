@@ -2,7 +2,7 @@ import type { ExportBatch, Exporter, ExportResult } from '../../types';
 import { describeError, ExportError, errorKind } from '../export-error';
 import type { DropReason } from '../export-stats';
 import type { ExportProblem, PipelineSettings } from '../pipeline-options';
-import type { StopSignal } from './stop-signal';
+import type { Stopper } from './stopper';
 import { sleep, untracedTimeout } from './timers';
 
 /** How a batch's delivery ended. `unconfirmed`: cancelled while the collector had it. */
@@ -15,8 +15,8 @@ export interface SendContext {
   readonly exporter: Exporter;
   readonly settings: PipelineSettings;
   readonly gate: RetryGate;
-  /** Aborted at the shutdown deadline: cancels the attempt in flight and any backoff. */
-  readonly stop: StopSignal;
+  /** Stopped at the shutdown deadline: cancels the attempts in flight and any backoff. */
+  readonly stop: Stopper;
   report(problem: ExportProblem): void;
   countRetry(): void;
 }
@@ -39,7 +39,7 @@ export class RetryGate {
   }
 
   /** Waits for this attempt's turn; call the returned function once it has its answer. */
-  async enter(stop: StopSignal): Promise<() => void> {
+  async enter(stop: Stopper): Promise<() => void> {
     if (!this.failing) return noop;
     let release!: () => void;
     const previous = this.tail;
@@ -75,9 +75,9 @@ export async function sendBatch(ctx: SendContext, batch: ExportBatch): Promise<O
   const { exporter, settings, gate, stop } = ctx;
   const what = describeBatch(batch);
   for (let attempt = 0; ; attempt++) {
-    if (stop.aborted) return { delivered: false, reason: 'shutdown' };
+    if (stop.stopped) return { delivered: false, reason: 'shutdown' };
     const release = await gate.enter(stop);
-    if (stop.aborted) {
+    if (stop.stopped) {
       release();
       return { delivered: false, reason: 'shutdown' };
     }
@@ -87,7 +87,7 @@ export async function sendBatch(ctx: SendContext, batch: ExportBatch): Promise<O
       release();
       return { delivered: true };
     }
-    if (stop.aborted) {
+    if (stop.stopped) {
       release();
       return { delivered: false, reason: 'shutdown', unconfirmed: true };
     }
@@ -150,17 +150,18 @@ function attemptOnce(
   exporter: Exporter,
   batch: ExportBatch,
   timeoutMs: number,
-  stop: StopSignal,
+  stop: Stopper,
 ): Promise<ExportResult> {
   const name = exporter.name;
   return new Promise<ExportResult>((resolve) => {
     const controller = new AbortController();
     let settled = false;
+    let offStop = noop;
     const finish = (result: ExportResult) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      stop.removeEventListener('abort', onStop);
+      offStop();
       resolve(result);
     };
     const onStop = () => {
@@ -185,7 +186,8 @@ function attemptOnce(
       timeoutMs,
       true,
     );
-    stop.addEventListener('abort', onStop, { once: true });
+    offStop = stop.onStop(onStop);
+    if (settled) return;
 
     let pending: Promise<ExportResult> | ExportResult;
     try {

@@ -1,5 +1,5 @@
 import { runUntraced } from '../../context/storage';
-import type { StopSignal } from './stop-signal';
+import type { Stopper } from './stopper';
 
 /** Node clamps larger delays to 1 ms with a warning; we clamp to the maximum instead. */
 export const MAX_TIMER_DELAY_MS = 2_147_483_647;
@@ -25,16 +25,16 @@ export function untracedImmediate(fn: () => void): void {
   runUntraced(() => setImmediate(fn));
 }
 
-/** Resolves after `ms` (on an unref'd timer), or early when `signal` aborts. Never rejects. */
-export function sleep(ms: number, signal: StopSignal): Promise<void> {
-  if (signal.aborted || ms <= 0) return Promise.resolve();
+/** Resolves after `ms` (on an unref'd timer), or early at the stop. Never rejects. */
+export function sleep(ms: number, stop: Stopper): Promise<void> {
+  if (stop.stopped || ms <= 0) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
-      signal.removeEventListener('abort', done);
+      off();
       resolve();
     };
     const timer = untracedTimeout(done, ms, true);
-    signal.addEventListener('abort', done, { once: true });
+    const off = stop.onStop(done);
   });
 }
