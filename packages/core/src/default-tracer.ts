@@ -127,9 +127,18 @@ function nonEmpty(value: string | undefined): string | undefined {
  * whenever that package is installed.
  */
 function lazyOtlpExporter(): Exporter {
+  if (registeredOtlp() === undefined && !resolvableFromApp('@tracewire/otlp')) {
+    // A bundle (esbuild, webpack) has no node_modules to import from later: say so at start.
+    process.emitWarning(
+      "OTEL_EXPORTER_OTLP_ENDPOINT is set but @tracewire/otlp is neither loaded nor installed, so nothing will be exported over OTLP. Add one line to your app's entry: import '@tracewire/otlp'; (install it first if needed: npm install @tracewire/otlp).",
+      { code: 'TRACEWIRE_OTLP_MISSING' },
+    );
+  }
   let loading: Promise<Exporter | Error> | undefined;
   const load = async (): Promise<Exporter | Error> => {
     try {
+      const registered = registeredOtlp();
+      if (registered !== undefined) return registered();
       const mod = (await importFromApp('@tracewire/otlp')) as { otlpExporter?: () => Exporter };
       if (typeof mod.otlpExporter !== 'function') throw new Error('otlpExporter not found');
       return mod.otlpExporter();
@@ -150,6 +159,33 @@ function lazyOtlpExporter(): Exporter {
       return exporter.export(batch, signal);
     },
   };
+}
+
+/** `otlpExporter`, when `@tracewire/otlp` was loaded (bundled or not): it registers itself. */
+function registeredOtlp(): (() => Exporter) | undefined {
+  const factory = (globalThis as { [key: symbol]: unknown })[
+    Symbol.for('tracewire.exporters.otlp')
+  ];
+  return typeof factory === 'function' ? (factory as () => Exporter) : undefined;
+}
+
+/** Whether `specifier` resolves from core or from the app, as `importFromApp()` would find it. */
+function resolvableFromApp(specifier: string): boolean {
+  const bases = [
+    typeof __filename === 'string' ? __filename : undefined,
+    process.argv[1],
+    join(process.cwd(), 'package.json'),
+  ];
+  for (const base of bases) {
+    if (typeof base !== 'string' || base === '') continue;
+    try {
+      createRequire(base).resolve(specifier);
+      return true;
+    } catch {
+      // Try the next place.
+    }
+  }
+  return false;
 }
 
 /**

@@ -20,7 +20,7 @@ export {
 export { type HttpClientOptions, instrumentHttpClients } from './http/client-instrumentation';
 export type { HeaderCapture } from './http/header-capture';
 export type { HttpOutcome, HttpRequestInfo, HttpTracingOptions } from './http/server-tracing';
-export type { Limits } from './internal/limits';
+export type { Limits } from './limits';
 export type { LogFields, Logger } from './log';
 export * from './propagation/index';
 export {

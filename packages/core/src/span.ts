@@ -17,6 +17,8 @@ import type {
   Status,
   Usage,
 } from './types';
+import { checkCallOptions } from './validation/options-check';
+import { SPAN_END_OPTION_NAMES } from './validation/tracer-options';
 
 /** Options for starting a span. */
 export interface SpanOptions {
@@ -172,6 +174,7 @@ export class Span implements ContextCarrier {
 
   /** Ends the span; later calls do nothing. */
   end(options?: SpanEndOptions): void {
+    if (options !== undefined) checkCallOptions('span.end()', options, SPAN_END_OPTION_NAMES);
     if (this.endTime !== 0) return;
     if (options !== undefined && this.isRecording) {
       if (options.attributes) this.setAttributes(options.attributes);

@@ -19,6 +19,8 @@ import type {
   Status,
   TraceData,
 } from './types';
+import { checkCallOptions } from './validation/options-check';
+import { SPAN_OPTION_NAMES } from './validation/tracer-options';
 import { VERSION } from './version';
 
 /** Options for starting a trace. Only `name` is required. */
@@ -208,6 +210,7 @@ export class Trace {
    * when it belongs to this trace, else of the root.
    */
   startSpan(name: string, options?: SpanOptions, parent?: Span): Span {
+    if (options !== undefined) checkCallOptions('startSpan()', options, SPAN_OPTION_NAMES);
     const parentSpan = parent ?? this.currentSpanInTrace() ?? this.rootSpan;
     let recording = this.sampled && this.ended === undefined;
     if (recording && this.spans.length >= this.limits.maxSpansPerTrace) {

@@ -38,6 +38,12 @@ import type {
   TraceData,
   Usage,
 } from './types';
+import { checkCallOptions } from './validation/options-check';
+import {
+  checkTracerOptions,
+  RECORDED_EVENT_NAMES,
+  TRACE_OPTION_NAMES,
+} from './validation/tracer-options';
 import { VERSION } from './version';
 
 /** Redaction applied by the HTTP lifecycle and to attributes. */
@@ -152,6 +158,7 @@ export class Tracer {
         "tracewire: createTracer needs a serviceName, e.g. createTracer({ serviceName: 'orders-api' }).",
       );
     }
+    checkTracerOptions(options);
     this.serviceName = options.serviceName;
     this.environment = options.environment;
     this.limits = resolveLimits(options.limits);
@@ -259,6 +266,7 @@ export class Tracer {
     if (!opts || typeof opts.name !== 'string') {
       throw new TypeError("tracewire: startTrace needs a name, e.g. startTrace({ name: 'job' }).");
     }
+    checkCallOptions('startTrace()', opts, TRACE_OPTION_NAMES);
     return new Trace(this.runtime, opts);
   }
 
@@ -297,6 +305,9 @@ export class Tracer {
    *   usage: { inputTokens: 12, outputTokens: 40 }, cost: 0.0004, durationMs: 812 });
    */
   record(event: RecordedEvent): Promise<void> {
+    if (event !== null && typeof event === 'object') {
+      checkCallOptions('record()', event, RECORDED_EVENT_NAMES);
+    }
     if (!this.isRecording) return Promise.resolve();
     try {
       const data = this.recordedTrace(event);

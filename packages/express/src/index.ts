@@ -1,3 +1,4 @@
+/// <reference path="../express-request.d.ts" />
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpTracingOptions, Span, Trace } from '@tracewire/core';
 import { endWithNodeResponse, httpServerTracing, is, nodeRequestInfo } from '@tracewire/core/http';
@@ -8,17 +9,6 @@ import {
   recordRequestError,
   type TracedRequest,
 } from './internal/router-errors';
-
-declare global {
-  namespace Express {
-    interface Request {
-      /** The request's trace, set by `tracing()`. */
-      trace?: Trace;
-      /** The request's root `server` span, set by `tracing()`. */
-      span?: Span;
-    }
-  }
-}
 
 /** Options of `tracing()`: core's HTTP lifecycle options (tracer, ignore, name, attributes, ...). */
 export interface ExpressTracingOptions extends HttpTracingOptions {

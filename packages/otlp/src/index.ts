@@ -1,3 +1,5 @@
+import './register';
+
 export { fromOtlpTraces } from './from-otlp-traces';
 export {
   decodeLogs as decodeOtlpLogs,

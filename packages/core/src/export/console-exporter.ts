@@ -1,4 +1,6 @@
 import type { ExportBatch, Exporter, ExportResult } from '../types';
+import { CONSOLE_EXPORTER_OPTIONS } from '../validation/exporter-options';
+import { checkOptions } from '../validation/options-check';
 import { printable, type RenderOptions, renderLog, renderTrace } from './internal/waterfall';
 
 export interface ConsoleExporterOptions {
@@ -41,6 +43,8 @@ const MIN_TERMINAL_WIDTH = 40;
  */
 export function consoleExporter(options: ConsoleExporterOptions = {}): ConsoleExporter {
   const opts = validate(options);
+  // After validate(), whose messages for each type are more precise: this adds unknown names.
+  checkOptions('consoleExporter()', options, CONSOLE_EXPORTER_OPTIONS);
   const write = opts.write ?? ((text: string) => void process.stdout.write(text));
   const colorMode = opts.colors ?? 'auto';
   const colors = colorMode === 'auto' ? autoColors(opts.write === undefined) : colorMode;

@@ -54,8 +54,11 @@
  * Because a batch can be retried after the collector stored it but before its
  * answer arrived, collectors should treat trace `id`s as idempotency keys.
  */
+
 import { runUntraced } from '../context/storage';
 import type { Attributes, ExportBatch, Exporter, ExportResult } from '../types';
+import { HTTP_EXPORTER_OPTIONS } from '../validation/exporter-options';
+import { checkOptions } from '../validation/options-check';
 import { describeError, ExportError } from './export-error';
 import { postBatch } from './http-transport';
 import { linkSignals } from './internal/link-signals';
@@ -103,6 +106,7 @@ export function httpExporter(options: HttpExporterOptions): Exporter {
       "httpExporter: pass an options object such as { url: 'https://collector.example.com/v1/traces' }.",
     );
   }
+  checkOptions('httpExporter()', options, HTTP_EXPORTER_OPTIONS);
   const url = validateUrl(options.url);
   const { getAuthToken, resource } = options;
   if (getAuthToken !== undefined && typeof getAuthToken !== 'function') {

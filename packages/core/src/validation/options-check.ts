@@ -13,6 +13,8 @@ export interface OptionRule {
   readonly test: (value: unknown) => boolean;
   /** For nested options objects: their own table, checked in turn. */
   readonly table?: OptionTable;
+  /** For a choice of rules: the one a value matched, whose table (if any) is checked in turn. */
+  readonly pick?: (value: unknown) => OptionRule | undefined;
 }
 
 /** The options an object accepts: name -> rule. */
@@ -22,14 +24,17 @@ export type OptionTable = Readonly<Record<string, OptionRule>>;
  * Names other tracing libraries use for what tracewire calls something else
  * (the seed APIs, OpenTelemetry, Langfuse): a user migrating tries them first.
  */
-export const MIGRATION_NAMES: Readonly<Record<string, string>> = {
-  metadata: 'attributes',
-  attrs: 'attributes',
-  isAI: "kind: 'llm'",
-  tokens: 'usage',
-  parentSpanId: 'parent',
-  exporters: 'exporter',
+export const MIGRATION_NAMES: Readonly<Record<string, readonly string[]>> = {
+  metadata: ['attributes'],
+  attrs: ['attributes'],
+  isAI: ['kind'],
+  tokens: ['usage'],
+  parentSpanId: ['parent', 'parentId'],
+  exporters: ['exporter'],
 };
+
+/** How a migrated name is written in tracewire, where the option alone says too little. */
+const MIGRATED_AS: Readonly<Record<string, string>> = { isAI: "kind: 'llm'" };
 
 function rule(expected: string, test: (value: unknown) => boolean): OptionRule {
   return { expected, test };
@@ -52,7 +57,11 @@ export const is = {
   url: rule('a URL string or URL', (v) => typeof v === 'string' || v instanceof URL),
   /** One of several rules. */
   oneOf(...rules: OptionRule[]): OptionRule {
-    return rule(rules.map((r) => r.expected).join(' or '), (v) => rules.some((r) => r.test(v)));
+    return {
+      expected: rules.map((r) => r.expected).join(' or '),
+      test: (v) => rules.some((r) => r.test(v)),
+      pick: (v) => rules.find((r) => r.test(v)),
+    };
   },
   /** One of these literal values. */
   literal(...values: unknown[]): OptionRule {
@@ -110,16 +119,15 @@ function check(
         `tracewire: ${where} option "${name}" must be ${found.expected}, got ${describe(value)}.`,
       );
     }
-    if (found.table !== undefined) {
-      check(where, `${name}.`, value as Record<string, unknown>, found.table);
-    }
+    const nested = (found.pick?.(value) ?? found).table;
+    if (nested !== undefined) check(where, `${name}.`, value as Record<string, unknown>, nested);
   }
 }
 
 function suggest(key: string, prefix: string, table: OptionTable): string {
-  const migrated = MIGRATION_NAMES[key];
-  if (migrated !== undefined && (Object.hasOwn(table, migrated) || migrated.includes(':'))) {
-    return `tracewire calls it "${prefix}${migrated}".`;
+  const migrated = MIGRATION_NAMES[key]?.find((name) => Object.hasOwn(table, name));
+  if (migrated !== undefined) {
+    return `tracewire calls it "${prefix}${MIGRATED_AS[key] ?? migrated}".`;
   }
   const closest = closestName(key, Object.keys(table));
   const valid = Object.keys(table)
@@ -178,4 +186,19 @@ function describe(value: unknown): string {
   if (typeof value === 'object')
     return `an object (${(value as object).constructor?.name ?? 'no prototype'})`;
   return `${typeof value} ${String(value)}`;
+}
+
+/**
+ * The check for options passed per call (`startTrace`, `startSpan`, `span.end`,
+ * `record`): only the names, against a set, so a call pays one lookup per key.
+ * A name another library uses (`metadata`, `tokens`, ...) or a typo throws,
+ * naming tracewire's option.
+ */
+export function checkCallOptions(where: string, options: object, known: ReadonlySet<string>): void {
+  for (const key in options) {
+    if (!known.has(key)) {
+      const table = Object.fromEntries([...known].map((name) => [name, is.any]));
+      throw new TypeError(`tracewire: ${where} has no option "${key}"; ${suggest(key, '', table)}`);
+    }
+  }
 }
