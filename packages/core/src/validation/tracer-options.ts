@@ -8,12 +8,15 @@ export const BATCH_OPTIONS: OptionTable = {
   maxQueueBytes: limit,
   maxQueueLogs: limit,
   maxBatchTraces: limit,
+  maxBatchBytes: limit,
   maxBatchLogs: limit,
+  maxConcurrentExports: limit,
   scheduledDelayMs: limit,
   exportTimeoutMs: limit,
   maxRetries: limit,
   retryInitialDelayMs: limit,
   retryMaxDelayMs: limit,
+  flushTimeoutMs: limit,
 };
 
 const exporter = is.withMethods('an exporter (an object with export(batch))', 'export');
@@ -53,6 +56,7 @@ export const TRACER_OPTIONS: OptionTable = {
   batch: is.object(BATCH_OPTIONS),
   onError: is.function,
   enabled: is.boolean,
+  maxTracesPerSecond: limit,
   outgoing: is.oneOf(
     is.boolean,
     is.object({
