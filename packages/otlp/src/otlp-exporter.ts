@@ -42,7 +42,8 @@ interface BatchProgress {
  * });
  */
 export function otlpExporter(options: OtlpExporterOptions = {}): Exporter {
-  const config = resolveConfig(options, process.env);
+  // Workers without nodejs_compat have no `process`: configure through options there.
+  const config = resolveConfig(options, typeof process === 'object' ? process.env : {});
   const progress = new WeakMap<ExportBatch, BatchProgress>();
 
   function encodeFailure(signal: string, error: unknown): ExportResult {
@@ -60,8 +61,7 @@ export function otlpExporter(options: OtlpExporterOptions = {}): Exporter {
     let body: string | Uint8Array;
     try {
       const request = toOtlpTraces(batch.traces, config.resource);
-      body =
-        config.traces.protocol === 'http/json' ? JSON.stringify(request) : encodeTraces(request);
+      body = encodeOrJson(config.traces, request, encodeTraces);
     } catch (error) {
       return encodeFailure('traces', error);
     }
@@ -82,7 +82,7 @@ export function otlpExporter(options: OtlpExporterOptions = {}): Exporter {
       // LogData carries no SDK version; the logs come from the same core as the traces.
       const sdkVersion = batch.traces[0]?.sdk?.version ?? VERSION;
       const request = buildLogsRequest(logs, config.resource, sdkVersion);
-      body = config.logs.protocol === 'http/json' ? JSON.stringify(request) : encodeLogs(request);
+      body = encodeOrJson(config.logs, request, encodeLogs);
     } catch (error) {
       return encodeFailure('logs', error);
     }
@@ -165,4 +165,32 @@ function tagged(message: string, cause: Error, kind?: string): Error {
   if (kind !== undefined || source.kind !== undefined) error.kind = kind ?? source.kind;
   if (source.status !== undefined) error.status = source.status;
   return error;
+}
+
+/**
+ * Protobuf, or OTLP/JSON when configured. protobufjs compiles its encoders with
+ * `new Function`, which Cloudflare Workers (workerd) and CSP-locked runtimes
+ * refuse: there the signal switches to OTLP/JSON for good (the same message,
+ * which OTLP/HTTP receivers such as the OpenTelemetry Collector accept).
+ */
+function encodeOrJson<T>(
+  signal: SignalConfig,
+  request: T,
+  encode: (request: T) => Uint8Array,
+): string | Uint8Array {
+  if (signal.protocol === 'http/json') return JSON.stringify(request);
+  try {
+    return encode(request);
+  } catch (error) {
+    if (!isCodeGenerationRefused(error)) throw error;
+    signal.protocol = 'http/json';
+    return JSON.stringify(request);
+  }
+}
+
+function isCodeGenerationRefused(error: unknown): boolean {
+  return (
+    error instanceof EvalError ||
+    (error instanceof Error && /code generation from strings/i.test(error.message))
+  );
 }

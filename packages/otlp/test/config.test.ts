@@ -196,3 +196,16 @@ describe('configuration mistakes fail at construction', () => {
     expect(otlpExporter().name).toBe('otlp');
   });
 });
+
+describe('an environment that refuses to be read', () => {
+  it('treats every variable as unset (Deno without --allow-env)', () => {
+    const refusing = new Proxy({} as Record<string, string | undefined>, {
+      get(_target, name) {
+        throw new Error(`NotCapable: Requires env access to "${String(name)}"`);
+      },
+    });
+    const config = resolveConfig({ url: 'http://127.0.0.1:4318' }, refusing);
+    expect(config.traces.url).toBe('http://127.0.0.1:4318/v1/traces');
+    expect(config.traces.headers).toEqual({});
+  });
+});

@@ -5,6 +5,7 @@ import type { ExportStats } from './export-stats';
 import { Dispatcher, settleGroup } from './internal/dispatcher';
 import { ExportQueue, type Group } from './internal/export-queue';
 import { reportProblem } from './internal/report-problem';
+import { isRequestScopedRuntime } from './internal/request-scoped';
 import { untracedImmediate, untracedTimeout } from './internal/timers';
 import {
   type ExportPipelineOptions,
@@ -46,6 +47,8 @@ export class ExportPipeline {
   private readonly queue = new ExportQueue((group) => this.awaited(group));
   private readonly dispatcher: Dispatcher;
   private pumpScheduled = false;
+  /** workerd: sending happens only inside `flush()` (see `flushScoped`). */
+  private readonly scoped: boolean;
   private delayTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private shutdownPromise: Promise<void> | undefined;
@@ -77,6 +80,8 @@ export class ExportPipeline {
     this.dispatcher = new Dispatcher(exporter, this.settings, this.queue, (problem) =>
       this.report(problem),
     );
+    this.scoped = isRequestScopedRuntime();
+    this.dispatcher.scoped = this.scoped;
   }
 
   /**
@@ -185,13 +190,21 @@ export class ExportPipeline {
   private awaited(group: Group): void {
     if (group.settled || group.keepAlive !== undefined) return;
     group.sealed = true;
+    if (this.scoped) {
+      // Whoever awaits the trace (the adapter's `waitUntil`) also waits for every
+      // send this flush starts in its request, so none is cancelled with it.
+      const flushing = this.flushScoped(this.settings.flushTimeoutMs);
+      const resolve = group.resolve;
+      group.resolve = () => void flushing.then(resolve);
+      return;
+    }
     this.schedulePump();
     // Ref'd on purpose: the one handle that keeps a script alive, and only while awaited.
     group.keepAlive = untracedTimeout(group.resolve, this.settings.flushTimeoutMs, false);
   }
 
   private armDelayTimer(): void {
-    if (this.delayTimer !== undefined) return;
+    if (this.delayTimer !== undefined || this.scoped) return;
     this.delayTimer = untracedTimeout(
       () => {
         this.delayTimer = undefined;
@@ -216,7 +229,7 @@ export class ExportPipeline {
    * serialisation and the exporter's work stay off the caller's request path.
    */
   private schedulePump(): void {
-    if (this.pumpScheduled) return;
+    if (this.pumpScheduled || this.scoped) return;
     this.pumpScheduled = true;
     untracedImmediate(() => {
       this.pumpScheduled = false;
@@ -225,6 +238,7 @@ export class ExportPipeline {
   }
 
   private waitForQueued(timeoutMs: number): Promise<void> {
+    if (this.scoped) return this.flushScoped(timeoutMs);
     const groupSeq = this.queue.nextSeq - 1;
     const logCount = this.queue.logsAccepted;
     const { dispatcher } = this;
@@ -233,6 +247,38 @@ export class ExportPipeline {
     // Sending starts now, not on a timer: an edge runtime may never run one.
     runUntraced(() => dispatcher.pump());
     return dispatcher.waiters.wait(groupSeq, logCount, timeoutMs);
+  }
+
+  /**
+   * workerd cancels a request's I/O once the request (with its `waitUntil()`)
+   * is over, and another request's flush may be what is waiting for it. So
+   * here every send is started by the flush that needs it, in the caller's
+   * request, and awaited before the flush resolves: no send outlives the
+   * request that began it, and no timer is left behind.
+   */
+  private async flushScoped(timeoutMs: number): Promise<void> {
+    try {
+      const groupSeq = this.queue.nextSeq - 1;
+      const logCount = this.queue.logsAccepted;
+      const { dispatcher } = this;
+      const deadline = Date.now() + timeoutMs;
+      const mine = new Set<Promise<void>>();
+      this.queue.markAllDue();
+      while (!dispatcher.settledUpTo(groupSeq, logCount) && Date.now() < deadline) {
+        for (const delivery of runUntraced(() => dispatcher.pump())) {
+          mine.add(delivery);
+          void delivery.then(() => mine.delete(delivery));
+        }
+        // Nothing to send and nothing in flight: what is left can never settle here.
+        if (!dispatcher.busy) break;
+        // Our own send lands; with none of our own, anyone's frees a slot or settles
+        // our traces. Either way the promise is resolved while this request waits.
+        await (mine.size > 0 ? Promise.race(mine) : dispatcher.nextSettle());
+      }
+      await Promise.all(mine);
+    } catch {
+      // A flush never rejects.
+    }
   }
 
   private async runShutdown(timeoutMs: number): Promise<void> {

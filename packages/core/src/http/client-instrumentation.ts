@@ -205,8 +205,13 @@ function wrapNodeClients(): () => void {
       req.end();
       return req;
     } as typeof http.get;
-    mod.request = request;
-    mod.get = get;
+    try {
+      mod.request = request;
+      mod.get = get;
+    } catch {
+      // A runtime whose node:http exports are read-only: its calls go out unpropagated.
+      continue;
+    }
     restore.push(() => {
       if (mod.request === request) mod.request = originalRequest;
       if (mod.get === get) mod.get = originalGet;
@@ -219,9 +224,17 @@ function wrapNodeClients(): () => void {
   };
 }
 
-/** Makes `import { request } from 'node:http'` see the wrappers; absent outside Node. */
+/**
+ * Makes `import { request } from 'node:http'` see the wrappers. Absent outside
+ * Node, and present but throwing "not implemented" on workerd (`nodejs_compat`):
+ * there ESM imports keep the originals, which is all that is lost.
+ */
 function syncEsm(): void {
-  (nodeModule as { syncBuiltinESMExports?: () => void }).syncBuiltinESMExports?.();
+  try {
+    (nodeModule as { syncBuiltinESMExports?: () => void }).syncBuiltinESMExports?.();
+  } catch {
+    // See above: never let a runtime's stub throw into the app.
+  }
 }
 
 function startClientSpan(

@@ -8,14 +8,14 @@ export const BATCH_OPTIONS: OptionTable = {
   maxQueueBytes: limit,
   maxQueueLogs: limit,
   maxBatchTraces: limit,
+  maxBatchBytes: limit,
   maxBatchLogs: limit,
+  maxConcurrentExports: limit,
   scheduledDelayMs: limit,
   exportTimeoutMs: limit,
   maxRetries: limit,
   retryInitialDelayMs: limit,
   retryMaxDelayMs: limit,
-  maxBatchBytes: limit,
-  maxConcurrentExports: limit,
   flushTimeoutMs: limit,
 };
 

@@ -63,7 +63,13 @@ function fail(message: string): never {
 
 /** The spec says an empty variable is the same as an unset one. */
 function read(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
+  let value: string | undefined;
+  try {
+    value = env[name]?.trim();
+  } catch {
+    // Deno without --allow-env throws on reading a variable: treat it as unset.
+    return undefined;
+  }
   return value ? value : undefined;
 }
 

@@ -42,21 +42,43 @@ export class Dispatcher {
     };
   }
 
-  /** Starts requests while slots are free and something is due. Call it outside any trace. */
-  pump(): void {
+  /**
+   * On a request-scoped runtime (workerd) a finished request starts no next
+   * one: it would belong to a request that may already be over.
+   */
+  scoped = false;
+  private settleListeners: (() => void)[] = [];
+
+  /** True while any request is in flight. */
+  get busy(): boolean {
+    return this.flights.size > 0;
+  }
+
+  /** Resolves when the next request in flight settles. */
+  nextSettle(): Promise<void> {
+    return new Promise<void>((resolve) => this.settleListeners.push(resolve));
+  }
+
+  /**
+   * Starts requests while slots are free and something is due, and returns
+   * their deliveries (which never reject). Call it outside any trace.
+   */
+  pump(): Promise<void>[] {
+    const started: Promise<void>[] = [];
     try {
       const s = this.settings;
       const limit = this.gate.failing ? 1 : s.maxConcurrentExports;
       while (this.flights.size < limit) {
         const flight = this.queue.take(limit - this.flights.size, s.maxBatchBytes, s.maxBatchLogs);
-        if (flight === undefined) return;
+        if (flight === undefined) break;
         this.flights.add(flight);
         this.reportUnserialisable(flight);
-        void this.fly(flight);
+        started.push(this.fly(flight));
       }
     } catch {
       // Bookkeeping must never throw into whoever triggered the pump.
     }
+    return started;
   }
 
   /** Traces and logs in requests now. */
@@ -97,12 +119,22 @@ export class Dispatcher {
     let outcome: Outcome;
     try {
       outcome = await sendBatch(this.sending, flight.batch);
-    } catch {
+    } catch (error) {
+      // sendBatch never throws by design; if it does, the drop must still be visible.
       outcome = { delivered: false, reason: 'rejected' };
+      this.report({
+        kind: 'exporter-threw',
+        message: `${this.sending.exporter.name} exporter could not send a batch: ${describeError(error)}; dropped`,
+        error,
+        dropped: flight.batch.traces.length + flight.batch.logs.length,
+      });
     }
     this.flights.delete(flight);
     this.settle(flight, outcome);
-    this.pump();
+    if (!this.scoped) this.pump();
+    const listeners = this.settleListeners;
+    this.settleListeners = [];
+    for (const resolve of listeners) resolve();
     if (this.flights.size === 0) {
       const idle = this.idleWaiters;
       this.idleWaiters = [];

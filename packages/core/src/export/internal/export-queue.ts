@@ -15,7 +15,8 @@ export interface Group {
   /** No more traces join; the group may go out. */
   sealed: boolean;
   readonly delivery: Delivery;
-  readonly resolve: () => void;
+  /** Replaced on workerd so the delivery also waits for the flush that sends it. */
+  resolve: () => void;
   /** Delivered or given up. */
   settled: boolean;
   /** The ref'd timer that keeps the process alive while someone awaits this group. */
