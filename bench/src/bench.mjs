@@ -7,12 +7,13 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_VARIANTS, FRAMEWORKS, VARIANTS } from './apps/shared.mjs';
+import { DEFAULT_VARIANTS, FRAMEWORKS, TARGET_VARIANTS, VARIANTS } from './apps/shared.mjs';
 import { listOption, parseArgs } from './lib/args.mjs';
 import { startChild } from './lib/child.mjs';
 import { hasTaskset, machineInfo, resolveNode } from './lib/env.mjs';
 import { pickLoadTool, runLoad } from './lib/load-runner.mjs';
 import { fmt, markdownTable, max, median } from './lib/stats.mjs';
+import { targetRows, targetsFor } from './lib/targets.mjs';
 
 const HELP = `Usage: pnpm bench [options]     (from the repository root)
 
@@ -30,7 +31,7 @@ Options:
   --warmup S        warm-up seconds before each measured run, discarded (default 2)
   --rounds N        rounds of A B C ... alternation (default 3)
   --frameworks L    comma list of ${FRAMEWORKS.join(',')} (default all)
-  --variants L      comma list of ${VARIANTS.join(',')} (default all but floor; bare is always added)
+  --variants L      comma list of ${VARIANTS.join(',')} (default all but floor; "targets": all of them; bare is always added)
   --node L          comma list: current (the node running pnpm), 24 (the node24 devDependency),
                     or a path to a node binary (default current)
   --connections N   concurrent connections of the load generator (default 50)
@@ -68,7 +69,8 @@ const opts = parseArgs(
   HELP,
 );
 const frameworks = listOption(opts.frameworks, FRAMEWORKS, 'frameworks');
-let variants = listOption(opts.variants, VARIANTS, 'variants');
+let variants =
+  opts.variants === 'targets' ? TARGET_VARIANTS : listOption(opts.variants, VARIANTS, 'variants');
 if (!variants.includes('bare')) variants = ['bare', ...variants];
 variants = VARIANTS.filter((v) => variants.includes(v));
 const nodes = listOption(opts.node, undefined, 'node').map(resolveNode);
@@ -339,40 +341,18 @@ function summarise(allRuns) {
           : undefined,
       };
     }
-    out.push({ node, nodeVersion, framework, variants: rows, targets: targetsFor(rows) });
+    out.push({ node, nodeVersion, framework, variants: rows, targets: targetsOf(rows) });
   }
   return out;
 }
 
-/** The issue's targets; undefined where a needed variant was not measured. */
-function targetsFor(rows) {
-  const tw = rows.tracewire;
-  const als = rows.als;
-  const otel = rows.otel;
-  const noctx = rows['tracewire-nocontext'];
-  return {
-    nearAlsFloor:
-      tw && als
-        ? {
-            tracewireToBare: tw.ratioToBare,
-            alsToBare: als.ratioToBare,
-            required: als.ratioToBare - 0.05,
-            met: tw.ratioToBare >= als.ratioToBare - 0.05,
-          }
-        : undefined,
-    thirdOfOtelCpu:
-      tw && otel
-        ? {
-            tracewireAddedUs: tw.addedCpuUsPerRequest,
-            otelAddedUs: otel.addedCpuUsPerRequest,
-            required: otel.addedCpuUsPerRequest / 3,
-            met: tw.addedCpuUsPerRequest <= otel.addedCpuUsPerRequest / 3,
-          }
-        : undefined,
-    noContextNearBare: noctx
-      ? { ratio: noctx.ratioToBare, required: 0.95, met: noctx.ratioToBare >= 0.95 }
-      : undefined,
-  };
+/** The targets (lib/targets.mjs) by added CPU per request and throughput over bare. */
+function targetsOf(rows) {
+  return targetsFor({
+    added: (variant) =>
+      variant === 'bare' ? 0 : rows[variant] ? rows[variant].addedCpuUsPerRequest : undefined,
+    ratio: (variant) => (variant === 'bare' ? 1 : rows[variant]?.ratioToBare),
+  });
 }
 
 function renderMarkdown(summaryRows) {
@@ -417,37 +397,8 @@ function renderMarkdown(summaryRows) {
         rows,
       ),
     );
-    const targetRows = mine.map((s) => {
-      const t = s.targets;
-      const mark = (x) => (x === undefined ? 'n/a' : x.met ? 'yes' : '**no**');
-      return [
-        s.framework,
-        t.nearAlsFloor
-          ? `${fmt(t.nearAlsFloor.tracewireToBare, 2)} vs als ${fmt(t.nearAlsFloor.alsToBare, 2)}`
-          : 'n/a',
-        mark(t.nearAlsFloor),
-        t.thirdOfOtelCpu
-          ? `${fmt(t.thirdOfOtelCpu.tracewireAddedUs, 1)} vs otel ${fmt(t.thirdOfOtelCpu.otelAddedUs, 1)}`
-          : 'n/a',
-        mark(t.thirdOfOtelCpu),
-        t.noContextNearBare ? fmt(t.noContextNearBare.ratio, 2) : 'n/a',
-        mark(t.noContextNearBare),
-      ];
-    });
-    parts.push(
-      markdownTable(
-        [
-          'framework',
-          'tracewire/bare',
-          '>= als/bare - 0.05',
-          '+CPU µs/req',
-          '<= otel/3',
-          'context:false/bare',
-          '>= 0.95',
-        ],
-        targetRows,
-      ),
-    );
+    const { header, rows: targetTable } = targetRows(mine.map((s) => [s.framework, s.targets]));
+    parts.push(markdownTable(header, targetTable));
   }
   if (failures.length) {
     parts.push(

@@ -2,7 +2,7 @@
 // CPU), then talks over IPC: `mark` starts a measured window, `stats` reports the
 // process's own CPU time and memory over it, `stop` flushes and exits.
 import { register } from 'node:module';
-import { FRAMEWORKS, VARIANTS } from './apps/shared.mjs';
+import { appVariant, FRAMEWORKS, samplingRatio, VARIANTS } from './apps/shared.mjs';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
 const {
@@ -41,13 +41,15 @@ if (variant === 'otel') {
   const { setupOtel } = await import('./apps/otel.mjs');
   deps.otel = setupOtel(framework, sinkUrl);
 }
-if (variant === 'tracewire' || variant === 'tracewire-nocontext') {
+const served = appVariant(variant);
+if (served === 'tracewire' || served === 'tracewire-nocontext') {
   const { tracewireTracer } = await import('./apps/shared.mjs');
   const core = await import('@tracewire/core');
   deps.span = core.span;
   deps.tracer = await tracewireTracer({
     sinkUrl,
-    context: variant === 'tracewire',
+    context: served === 'tracewire',
+    ratio: samplingRatio(variant),
     serviceName: `bench-${framework}`,
     exporter: tracewireExporter,
   });
@@ -59,7 +61,7 @@ if (variant === 'floor') {
 }
 
 const app = await import(`./apps/${framework}.mjs`);
-const server = await app.start(variant, deps);
+const server = await app.start(served, deps);
 server.keepAliveTimeout = 30_000;
 const { port } = server.address();
 
