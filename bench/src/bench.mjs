@@ -37,6 +37,7 @@ Options:
   --connections N   concurrent connections of the load generator (default 50)
   --load T          auto | wrk | autocannon (auto: wrk when installed, else autocannon)
   --no-pin          do not pin processes with taskset (server CPU 1, load + sink CPU 0)
+  --node-flags "F"  node/V8 flags for every server process, e.g. "--max-semi-space-size=16"
   --cpu-prof        write a V8 CPU profile of every server process to results/profiles/
   --tracewire-exporter X   http (default) | noop (traces discarded unserialised) |
                     none (no exporter: nothing recorded); noop and none split the cost apart
@@ -65,6 +66,7 @@ const opts = parseArgs(
     tracewireExporter: 'http',
     nestjsInterceptor: 'false',
     out: '',
+    nodeFlags: '',
   },
   HELP,
 );
@@ -172,7 +174,7 @@ for (const node of nodes) {
           console.error(
             `[${node.label} ${framework} ${round}/${opts.rounds}] ${variant.padEnd(19)} ` +
               `${fmt(run.rps).padStart(7)} req/s  p50 ${fmt(run.p50, 2)} ms  p99 ${fmt(run.p99, 2)} ms  ` +
-              `${fmt(run.cpuUsPerRequest, 1)} µs CPU/req  RSS ${fmt(run.peakRssMB, 0)} MB` +
+              `${fmt(run.cpuUsPerRequest, 1)} µs CPU/req  RSS ${fmt(run.peakRssMB, 0)} MB (young ${fmt(run.youngMB, 0)})` +
               (run.problems ? `  !! ${run.problems}` : ''),
           );
         }
@@ -231,6 +233,7 @@ async function measure({ node, framework, variant, round, sinkUrl, sink }) {
         `--cpu-prof-name=${node.label}-${framework}-${variant}-r${round}.cpuprofile`,
       ]
     : [];
+  if (opts.nodeFlags) execArgv.push(...String(opts.nodeFlags).split(' ').filter(Boolean));
   const server = startChild({
     node: node.bin,
     script: join(here, 'server.mjs'),
@@ -292,6 +295,8 @@ async function measure({ node, framework, variant, round, sinkUrl, sink }) {
       cpuUtilisation: cpuUs / 1000 / stats.wallMs,
       peakRssMB: stats.maxRssBytes / 2 ** 20,
       rssMB: stats.rss / 2 ** 20,
+      youngMB: stats.youngBytes / 2 ** 20,
+      heapUsedMB: stats.heapUsed / 2 ** 20,
       // What reached the collector during the window (the tail of the previous batch included).
       exportBytesPerRequest: (sinkAfter.bytes - sinkBefore.bytes) / result.requests,
       exportPosts: sinkAfter.requests - sinkBefore.requests,
@@ -330,6 +335,7 @@ function summarise(allRuns) {
         p50: median(list.map((r) => r.p50)),
         p99: median(list.map((r) => r.p99)),
         peakRssMB: max(list.map((r) => r.peakRssMB)),
+        youngMB: max(list.map((r) => r.youngMB)),
         cpuUsPerRequest: median(list.map((r) => r.cpuUsPerRequest)),
         ratioToBare: median(paired.map(([round, r]) => r.rps / bare.get(round).rps)),
         addedCpuUsPerRequest: median(
@@ -376,6 +382,7 @@ function renderMarkdown(summaryRows) {
           fmt(v.p50, 2),
           fmt(v.p99, 2),
           fmt(v.peakRssMB),
+          fmt(v.youngMB),
           fmt(v.cpuUsPerRequest, 1),
           variant === 'bare' ? '' : fmt(v.addedCpuUsPerRequest, 1),
         ]);
@@ -391,6 +398,7 @@ function renderMarkdown(summaryRows) {
           'p50 ms',
           'p99 ms',
           'peak RSS MB',
+          'young gen MB',
           'CPU µs/req',
           '+CPU µs/req',
         ],

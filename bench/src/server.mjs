@@ -2,6 +2,7 @@
 // CPU), then talks over IPC: `mark` starts a measured window, `stats` reports the
 // process's own CPU time and memory over it, `stop` flushes and exits.
 import { register } from 'node:module';
+import v8 from 'node:v8';
 import { appVariant, FRAMEWORKS, samplingRatio, VARIANTS } from './apps/shared.mjs';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
@@ -69,6 +70,17 @@ let mark = { cpu: process.cpuUsage(), at: process.hrtime.bigint() };
 const rssSamples = [];
 let sampler;
 
+// The young generation's reserved size (semi-spaces and new large objects) when
+// the load stops: V8 grows it with the allocation rate, up to
+// --max-semi-space-size, and does not shrink it until the process idles.
+const YOUNG = new Set(['new_space', 'new_large_object_space']);
+function youngBytes() {
+  let bytes = 0;
+  for (const space of v8.getHeapSpaceStatistics())
+    if (YOUNG.has(space.space_name)) bytes += space.space_size;
+  return bytes;
+}
+
 process.on('message', async (message) => {
   switch (message?.type) {
     case 'mark':
@@ -85,6 +97,7 @@ process.on('message', async (message) => {
         rss: process.memoryUsage.rss(),
         maxRssBytes: process.resourceUsage().maxRSS * 1024,
         heapUsed: process.memoryUsage().heapUsed,
+        youngBytes: youngBytes(),
         tracer: (deps.tracer ?? deps.floor)?.stats(),
         rssSamples,
       });
