@@ -13,6 +13,7 @@ const {
   tracewireExporter,
   nestjsInterceptor = false,
   expressRouterErrors = true,
+  scheduledDelayMs,
 } = config;
 if (!FRAMEWORKS.includes(framework) || !VARIANTS.includes(variant)) {
   console.error(`server: unknown framework/variant ${framework}/${variant}`);
@@ -51,6 +52,7 @@ if (served === 'tracewire' || served === 'tracewire-nocontext') {
     sinkUrl,
     context: served === 'tracewire',
     ratio: samplingRatio(variant),
+    scheduledDelayMs,
     serviceName: `bench-${framework}`,
     exporter: tracewireExporter,
   });

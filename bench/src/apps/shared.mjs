@@ -66,6 +66,7 @@ export async function tracewireTracer({
   serviceName,
   exporter = 'http',
   ratio = 1,
+  scheduledDelayMs,
 }) {
   const core = await import('@tracewire/core');
   return core.createTracer({
@@ -73,6 +74,7 @@ export async function tracewireTracer({
     sampler: ratio === 1 ? core.alwaysOn() : ratio,
     exporter: await tracewireExporter(core, exporter, sinkUrl),
     context,
+    ...(scheduledDelayMs !== undefined ? { batch: { scheduledDelayMs } } : {}),
   });
 }
 
