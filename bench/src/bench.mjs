@@ -7,12 +7,13 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_VARIANTS, FRAMEWORKS, VARIANTS } from './apps/shared.mjs';
+import { DEFAULT_VARIANTS, FRAMEWORKS, TARGET_VARIANTS, VARIANTS } from './apps/shared.mjs';
 import { listOption, parseArgs } from './lib/args.mjs';
 import { startChild } from './lib/child.mjs';
 import { hasTaskset, machineInfo, resolveNode } from './lib/env.mjs';
 import { pickLoadTool, runLoad } from './lib/load-runner.mjs';
 import { fmt, markdownTable, max, median } from './lib/stats.mjs';
+import { targetRows, targetsFor } from './lib/targets.mjs';
 
 const HELP = `Usage: pnpm bench [options]     (from the repository root)
 
@@ -30,12 +31,13 @@ Options:
   --warmup S        warm-up seconds before each measured run, discarded (default 2)
   --rounds N        rounds of A B C ... alternation (default 3)
   --frameworks L    comma list of ${FRAMEWORKS.join(',')} (default all)
-  --variants L      comma list of ${VARIANTS.join(',')} (default all but floor; bare is always added)
+  --variants L      comma list of ${VARIANTS.join(',')} (default all but floor; "targets": all of them; bare is always added)
   --node L          comma list: current (the node running pnpm), 24 (the node24 devDependency),
                     or a path to a node binary (default current)
   --connections N   concurrent connections of the load generator (default 50)
   --load T          auto | wrk | autocannon (auto: wrk when installed, else autocannon)
   --no-pin          do not pin processes with taskset (server CPU 1, load + sink CPU 0)
+  --node-flags "F"  node/V8 flags for every server process, e.g. "--max-semi-space-size=16"
   --cpu-prof        write a V8 CPU profile of every server process to results/profiles/
   --tracewire-exporter X   http (default) | noop (traces discarded unserialised) |
                     none (no exporter: nothing recorded); noop and none split the cost apart
@@ -64,11 +66,13 @@ const opts = parseArgs(
     tracewireExporter: 'http',
     nestjsInterceptor: 'false',
     out: '',
+    nodeFlags: '',
   },
   HELP,
 );
 const frameworks = listOption(opts.frameworks, FRAMEWORKS, 'frameworks');
-let variants = listOption(opts.variants, VARIANTS, 'variants');
+let variants =
+  opts.variants === 'targets' ? TARGET_VARIANTS : listOption(opts.variants, VARIANTS, 'variants');
 if (!variants.includes('bare')) variants = ['bare', ...variants];
 variants = VARIANTS.filter((v) => variants.includes(v));
 const nodes = listOption(opts.node, undefined, 'node').map(resolveNode);
@@ -170,7 +174,7 @@ for (const node of nodes) {
           console.error(
             `[${node.label} ${framework} ${round}/${opts.rounds}] ${variant.padEnd(19)} ` +
               `${fmt(run.rps).padStart(7)} req/s  p50 ${fmt(run.p50, 2)} ms  p99 ${fmt(run.p99, 2)} ms  ` +
-              `${fmt(run.cpuUsPerRequest, 1)} µs CPU/req  RSS ${fmt(run.peakRssMB, 0)} MB` +
+              `${fmt(run.cpuUsPerRequest, 1)} µs CPU/req  RSS ${fmt(run.peakRssMB, 0)} MB (young ${fmt(run.youngMB, 0)})` +
               (run.problems ? `  !! ${run.problems}` : ''),
           );
         }
@@ -229,6 +233,7 @@ async function measure({ node, framework, variant, round, sinkUrl, sink }) {
         `--cpu-prof-name=${node.label}-${framework}-${variant}-r${round}.cpuprofile`,
       ]
     : [];
+  if (opts.nodeFlags) execArgv.push(...String(opts.nodeFlags).split(' ').filter(Boolean));
   const server = startChild({
     node: node.bin,
     script: join(here, 'server.mjs'),
@@ -290,6 +295,8 @@ async function measure({ node, framework, variant, round, sinkUrl, sink }) {
       cpuUtilisation: cpuUs / 1000 / stats.wallMs,
       peakRssMB: stats.maxRssBytes / 2 ** 20,
       rssMB: stats.rss / 2 ** 20,
+      youngMB: stats.youngBytes / 2 ** 20,
+      heapUsedMB: stats.heapUsed / 2 ** 20,
       // What reached the collector during the window (the tail of the previous batch included).
       exportBytesPerRequest: (sinkAfter.bytes - sinkBefore.bytes) / result.requests,
       exportPosts: sinkAfter.requests - sinkBefore.requests,
@@ -328,6 +335,7 @@ function summarise(allRuns) {
         p50: median(list.map((r) => r.p50)),
         p99: median(list.map((r) => r.p99)),
         peakRssMB: max(list.map((r) => r.peakRssMB)),
+        youngMB: max(list.map((r) => r.youngMB)),
         cpuUsPerRequest: median(list.map((r) => r.cpuUsPerRequest)),
         ratioToBare: median(paired.map(([round, r]) => r.rps / bare.get(round).rps)),
         addedCpuUsPerRequest: median(
@@ -339,40 +347,18 @@ function summarise(allRuns) {
           : undefined,
       };
     }
-    out.push({ node, nodeVersion, framework, variants: rows, targets: targetsFor(rows) });
+    out.push({ node, nodeVersion, framework, variants: rows, targets: targetsOf(rows) });
   }
   return out;
 }
 
-/** The issue's targets; undefined where a needed variant was not measured. */
-function targetsFor(rows) {
-  const tw = rows.tracewire;
-  const als = rows.als;
-  const otel = rows.otel;
-  const noctx = rows['tracewire-nocontext'];
-  return {
-    nearAlsFloor:
-      tw && als
-        ? {
-            tracewireToBare: tw.ratioToBare,
-            alsToBare: als.ratioToBare,
-            required: als.ratioToBare - 0.05,
-            met: tw.ratioToBare >= als.ratioToBare - 0.05,
-          }
-        : undefined,
-    thirdOfOtelCpu:
-      tw && otel
-        ? {
-            tracewireAddedUs: tw.addedCpuUsPerRequest,
-            otelAddedUs: otel.addedCpuUsPerRequest,
-            required: otel.addedCpuUsPerRequest / 3,
-            met: tw.addedCpuUsPerRequest <= otel.addedCpuUsPerRequest / 3,
-          }
-        : undefined,
-    noContextNearBare: noctx
-      ? { ratio: noctx.ratioToBare, required: 0.95, met: noctx.ratioToBare >= 0.95 }
-      : undefined,
-  };
+/** The targets (lib/targets.mjs) by added CPU per request and throughput over bare. */
+function targetsOf(rows) {
+  return targetsFor({
+    added: (variant) =>
+      variant === 'bare' ? 0 : rows[variant] ? rows[variant].addedCpuUsPerRequest : undefined,
+    ratio: (variant) => (variant === 'bare' ? 1 : rows[variant]?.ratioToBare),
+  });
 }
 
 function renderMarkdown(summaryRows) {
@@ -396,6 +382,7 @@ function renderMarkdown(summaryRows) {
           fmt(v.p50, 2),
           fmt(v.p99, 2),
           fmt(v.peakRssMB),
+          fmt(v.youngMB),
           fmt(v.cpuUsPerRequest, 1),
           variant === 'bare' ? '' : fmt(v.addedCpuUsPerRequest, 1),
         ]);
@@ -411,43 +398,15 @@ function renderMarkdown(summaryRows) {
           'p50 ms',
           'p99 ms',
           'peak RSS MB',
+          'young gen MB',
           'CPU µs/req',
           '+CPU µs/req',
         ],
         rows,
       ),
     );
-    const targetRows = mine.map((s) => {
-      const t = s.targets;
-      const mark = (x) => (x === undefined ? 'n/a' : x.met ? 'yes' : '**no**');
-      return [
-        s.framework,
-        t.nearAlsFloor
-          ? `${fmt(t.nearAlsFloor.tracewireToBare, 2)} vs als ${fmt(t.nearAlsFloor.alsToBare, 2)}`
-          : 'n/a',
-        mark(t.nearAlsFloor),
-        t.thirdOfOtelCpu
-          ? `${fmt(t.thirdOfOtelCpu.tracewireAddedUs, 1)} vs otel ${fmt(t.thirdOfOtelCpu.otelAddedUs, 1)}`
-          : 'n/a',
-        mark(t.thirdOfOtelCpu),
-        t.noContextNearBare ? fmt(t.noContextNearBare.ratio, 2) : 'n/a',
-        mark(t.noContextNearBare),
-      ];
-    });
-    parts.push(
-      markdownTable(
-        [
-          'framework',
-          'tracewire/bare',
-          '>= als/bare - 0.05',
-          '+CPU µs/req',
-          '<= otel/3',
-          'context:false/bare',
-          '>= 0.95',
-        ],
-        targetRows,
-      ),
-    );
+    const { header, rows: targetTable } = targetRows(mine.map((s) => [s.framework, s.targets]));
+    parts.push(markdownTable(header, targetTable));
   }
   if (failures.length) {
     parts.push(

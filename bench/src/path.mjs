@@ -12,6 +12,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 import { listOption, parseArgs } from './lib/args.mjs';
 import { startChild } from './lib/child.mjs';
 import { hasTaskset, onPath } from './lib/env.mjs';
@@ -76,6 +77,7 @@ async function driver() {
           node: process.execPath,
           script: fileURLToPath(import.meta.url),
           args: ['--child', JSON.stringify(config)],
+          execArgv: ['--expose-gc'],
           cpu: 1,
           pin,
         });
@@ -108,12 +110,18 @@ async function driver() {
         instructions ? 'instructions/request' : 'CPU µs/request',
         bare ? '+ over bare' : '',
         'traces dropped',
+        'peak RSS MB',
+        'young gen MB',
+        'heap after GC MB',
       ],
       rows.map((r) => [
         r.mode,
         fmt(r.cpuUs, digits),
         bare && r !== bare ? fmt(r.cpuUs - bare.cpuUs, digits) : '',
         fmt(r.dropped),
+        fmt(r.peakRssMB),
+        fmt(r.youngMB),
+        r.heapAfterGcMB === undefined ? 'n/a' : fmt(r.heapAfterGcMB, 1),
       ]),
     ),
   );
@@ -259,7 +267,19 @@ async function child({ mode, context, requests, port, warmup = 20_000, counted =
   const dropped =
     Object.values(after.tracesDropped).reduce((a, b) => a + b, 0) -
     Object.values(before.tracesDropped).reduce((a, b) => a + b, 0);
-  process.send({ type: 'ready', cpuUs: (cpu.user + cpu.system) / requests, dropped });
+  const young = v8
+    .getHeapSpaceStatistics()
+    .filter((space) => space.space_name.startsWith('new'))
+    .reduce((sum, space) => sum + space.space_size, 0);
+  globalThis.gc?.();
+  process.send({
+    type: 'ready',
+    cpuUs: (cpu.user + cpu.system) / requests,
+    dropped,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+    youngMB: young / 2 ** 20,
+    heapAfterGcMB: globalThis.gc ? process.memoryUsage().heapUsed / 2 ** 20 : undefined,
+  });
   process.on('message', (message) => {
     if (message?.type === 'stop') process.exit(0);
   });

@@ -2,7 +2,8 @@
 // CPU), then talks over IPC: `mark` starts a measured window, `stats` reports the
 // process's own CPU time and memory over it, `stop` flushes and exits.
 import { register } from 'node:module';
-import { FRAMEWORKS, VARIANTS } from './apps/shared.mjs';
+import v8 from 'node:v8';
+import { appVariant, FRAMEWORKS, samplingRatio, VARIANTS } from './apps/shared.mjs';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
 const {
@@ -12,6 +13,7 @@ const {
   tracewireExporter,
   nestjsInterceptor = false,
   expressRouterErrors = true,
+  scheduledDelayMs,
 } = config;
 if (!FRAMEWORKS.includes(framework) || !VARIANTS.includes(variant)) {
   console.error(`server: unknown framework/variant ${framework}/${variant}`);
@@ -41,13 +43,16 @@ if (variant === 'otel') {
   const { setupOtel } = await import('./apps/otel.mjs');
   deps.otel = setupOtel(framework, sinkUrl);
 }
-if (variant === 'tracewire' || variant === 'tracewire-nocontext') {
+const served = appVariant(variant);
+if (served === 'tracewire' || served === 'tracewire-nocontext') {
   const { tracewireTracer } = await import('./apps/shared.mjs');
   const core = await import('@tracewire/core');
   deps.span = core.span;
   deps.tracer = await tracewireTracer({
     sinkUrl,
-    context: variant === 'tracewire',
+    context: served === 'tracewire',
+    ratio: samplingRatio(variant),
+    scheduledDelayMs,
     serviceName: `bench-${framework}`,
     exporter: tracewireExporter,
   });
@@ -59,13 +64,24 @@ if (variant === 'floor') {
 }
 
 const app = await import(`./apps/${framework}.mjs`);
-const server = await app.start(variant, deps);
+const server = await app.start(served, deps);
 server.keepAliveTimeout = 30_000;
 const { port } = server.address();
 
 let mark = { cpu: process.cpuUsage(), at: process.hrtime.bigint() };
 const rssSamples = [];
 let sampler;
+
+// The young generation's reserved size (semi-spaces and new large objects) when
+// the load stops: V8 grows it with the allocation rate, up to
+// --max-semi-space-size, and does not shrink it until the process idles.
+const YOUNG = new Set(['new_space', 'new_large_object_space']);
+function youngBytes() {
+  let bytes = 0;
+  for (const space of v8.getHeapSpaceStatistics())
+    if (YOUNG.has(space.space_name)) bytes += space.space_size;
+  return bytes;
+}
 
 process.on('message', async (message) => {
   switch (message?.type) {
@@ -83,6 +99,7 @@ process.on('message', async (message) => {
         rss: process.memoryUsage.rss(),
         maxRssBytes: process.resourceUsage().maxRSS * 1024,
         heapUsed: process.memoryUsage().heapUsed,
+        youngBytes: youngBytes(),
         tracer: (deps.tracer ?? deps.floor)?.stats(),
         rssSamples,
       });

@@ -2,9 +2,34 @@
 // `als` floor, and the tracewire tracer of the traced variants.
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-export const VARIANTS = ['bare', 'als', 'tracewire', 'tracewire-nocontext', 'floor', 'otel'];
+export const VARIANTS = [
+  'bare',
+  'als',
+  'tracewire',
+  'tracewire-nocontext',
+  'tracewire-sampled',
+  'tracewire-nocontext-sampled',
+  'floor',
+  'otel',
+];
 /** What `pnpm bench` runs unless told: `floor` is a yardstick, asked for by name. */
 export const DEFAULT_VARIANTS = VARIANTS.filter((variant) => variant !== 'floor');
+/** Every variant the targets need (what `count --variants targets` runs). */
+export const TARGET_VARIANTS = VARIANTS;
+
+/**
+ * The `-sampled` variants serve the same app as their unsampled twin, with a
+ * tracer that head-samples 10% (`sampler: 0.1`, parent-based; the load sends no
+ * `traceparent`, so the ratio decides).
+ */
+export function appVariant(variant) {
+  return variant.endsWith('-sampled') ? variant.slice(0, -'-sampled'.length) : variant;
+}
+
+/** The head-sampling ratio of a tracewire variant. */
+export function samplingRatio(variant) {
+  return variant.endsWith('-sampled') ? 0.1 : 1;
+}
 export const FRAMEWORKS = ['express', 'koa', 'hono', 'nestjs'];
 
 /**
@@ -31,16 +56,25 @@ export function requireStore() {
 }
 
 /**
- * The tracer of the tracewire variants: 100% sampling, exporting over HTTP to the
- * sink with core's `httpExporter`, so export cost is in the numbers.
+ * The tracer of the tracewire variants: 100% sampling (or `ratio`, parent-based),
+ * exporting over HTTP to the sink with core's `httpExporter`, so export cost is
+ * in the numbers.
  */
-export async function tracewireTracer({ sinkUrl, context, serviceName, exporter = 'http' }) {
+export async function tracewireTracer({
+  sinkUrl,
+  context,
+  serviceName,
+  exporter = 'http',
+  ratio = 1,
+  scheduledDelayMs,
+}) {
   const core = await import('@tracewire/core');
   return core.createTracer({
     serviceName,
-    sampler: core.alwaysOn(),
+    sampler: ratio === 1 ? core.alwaysOn() : ratio,
     exporter: await tracewireExporter(core, exporter, sinkUrl),
     context,
+    ...(scheduledDelayMs !== undefined ? { batch: { scheduledDelayMs } } : {}),
   });
 }
 

@@ -7,7 +7,7 @@ import {
 } from '@tracewire/core';
 import { postBatch } from '@tracewire/core/http';
 import { type OtlpExporterOptions, resolveConfig, type SignalConfig } from './internal/config';
-import { encodeLogs, encodeTraces } from './internal/protobuf';
+import { encodeLogs, encodeTraces } from './internal/proto-encode';
 import { buildLogsRequest } from './to-otlp-logs';
 import { toOtlpTraces } from './to-otlp-traces';
 

@@ -6,7 +6,7 @@ import {
   toOtlpTraces,
 } from '@tracewire/otlp';
 import { describe, expect, it } from 'vitest';
-import { encodeLogs, encodeTraces } from '../src/internal/protobuf';
+import { encodeLogs, encodeTraces } from '../src/internal/proto-encode';
 import { billingTrace, richTrace, standaloneLogs } from './helpers/fixtures';
 
 describe('decoding OTLP protobuf into the OTLP/JSON shape', () => {

@@ -1,5 +1,6 @@
 /*
- * Binary OTLP encoding.
+ * Binary OTLP decoding (`decodeOtlpTraces`, `decodeOtlpLogs`). Encoding is
+ * proto-encode.ts's hand-written writer; this descriptor is only read.
  *
  * Why protobufjs with a schema descriptor instead of @opentelemetry/otlp-transformer:
  * the transformer's Node 20 releases (0.2xx) only serialize SDK `ReadableSpan` /
@@ -7,20 +8,12 @@
  * has changed between releases, pulling in the SDK packages (about 25 MB, ~80 ms
  * to load) and accepting their value rules (ints as JSON numbers, no control over
  * resource grouping). The OTLP v1 wire schema, on the other hand, is stable and
- * frozen: field numbers cannot change. So we build one OTLP/JSON object (also what
- * `toOtlpTraces` returns) and let protobufjs encode it against the subset of the
- * official schema below. The tests decode our bytes with the generated code that
- * OpenTelemetry publishes, so a wrong field number here fails them.
+ * frozen: field numbers cannot change. So protobufjs decodes against the subset of
+ * the official schema below, into the OTLP/JSON shape `toOtlpTraces` returns. The
+ * tests check it against the generated code that OpenTelemetry publishes.
  */
 import protobuf from 'protobufjs/light.js';
-import type {
-  OtlpAnyValue,
-  OtlpKeyValue,
-  OtlpLogsRequest,
-  OtlpResource,
-  OtlpTracesRequest,
-} from '../otlp-types';
-import { toLongBits } from './values';
+import type { OtlpLogsRequest, OtlpTracesRequest } from '../otlp-types';
 
 type Fields = Record<string, { type: string; id: number; rule?: 'repeated' }>;
 
@@ -225,90 +218,6 @@ function loadTypes(): { traces: protobuf.Type; logs: protobuf.Type } {
     };
   }
   return types;
-}
-
-// The JSON form and the binary form differ only in scalars: hex ids become bytes,
-// decimal int64 strings become { low, high }, and non-finite doubles become numbers.
-
-function idBytes(hex: string | undefined): Uint8Array | undefined {
-  return hex === undefined ? undefined : Buffer.from(hex, 'hex');
-}
-
-function nanos(value: string | undefined): { low: number; high: number } | undefined {
-  return value === undefined ? undefined : toLongBits(value);
-}
-
-function anyValue(value: OtlpAnyValue | undefined): unknown {
-  if (!value) return value;
-  if (value.intValue !== undefined) return { intValue: toLongBits(value.intValue) };
-  if (typeof value.doubleValue === 'string') return { doubleValue: Number(value.doubleValue) };
-  if (value.arrayValue)
-    return { arrayValue: { values: (value.arrayValue.values ?? []).map(anyValue) } };
-  if (value.kvlistValue) return { kvlistValue: { values: keyValues(value.kvlistValue.values) } };
-  return value;
-}
-
-function keyValues(list: OtlpKeyValue[] | undefined): unknown[] | undefined {
-  return list?.map((kv) => ({ key: kv.key, value: anyValue(kv.value) }));
-}
-
-function resource(value: OtlpResource): unknown {
-  return { ...value, attributes: keyValues(value.attributes) };
-}
-
-export function encodeTraces(request: OtlpTracesRequest): Uint8Array {
-  const message = {
-    resourceSpans: request.resourceSpans.map((rs) => ({
-      ...rs,
-      resource: resource(rs.resource),
-      scopeSpans: rs.scopeSpans.map((ss) => ({
-        ...ss,
-        spans: ss.spans.map((span) => ({
-          ...span,
-          traceId: idBytes(span.traceId),
-          spanId: idBytes(span.spanId),
-          parentSpanId: idBytes(span.parentSpanId),
-          startTimeUnixNano: nanos(span.startTimeUnixNano),
-          endTimeUnixNano: nanos(span.endTimeUnixNano),
-          attributes: keyValues(span.attributes),
-          events: span.events?.map((event) => ({
-            ...event,
-            timeUnixNano: nanos(event.timeUnixNano),
-            attributes: keyValues(event.attributes),
-          })),
-          links: span.links?.map((link) => ({
-            ...link,
-            traceId: idBytes(link.traceId),
-            spanId: idBytes(link.spanId),
-            attributes: keyValues(link.attributes),
-          })),
-        })),
-      })),
-    })),
-  };
-  return loadTypes().traces.encode(message).finish();
-}
-
-export function encodeLogs(request: OtlpLogsRequest): Uint8Array {
-  const message = {
-    resourceLogs: request.resourceLogs.map((rl) => ({
-      ...rl,
-      resource: resource(rl.resource),
-      scopeLogs: rl.scopeLogs.map((sl) => ({
-        ...sl,
-        logRecords: sl.logRecords.map((record) => ({
-          ...record,
-          timeUnixNano: nanos(record.timeUnixNano),
-          observedTimeUnixNano: nanos(record.observedTimeUnixNano),
-          body: anyValue(record.body),
-          attributes: keyValues(record.attributes),
-          traceId: idBytes(record.traceId),
-          spanId: idBytes(record.spanId),
-        })),
-      })),
-    })),
-  };
-  return loadTypes().logs.encode(message).finish();
 }
 
 /**

@@ -41,12 +41,6 @@ export function int64ToNumber(value: unknown): number | undefined {
   return big === undefined ? undefined : Number(big);
 }
 
-/** A decimal int64 string to the `{ low, high }` pair protobufjs writes without `long`. */
-export function toLongBits(decimal: string | number): { low: number; high: number } {
-  const value = BigInt.asUintN(64, BigInt(decimal));
-  return { low: Number(value & 0xffffffffn), high: Number(value >> 32n) };
-}
-
 const HEX = /^[0-9a-f]+$/i;
 
 /**
