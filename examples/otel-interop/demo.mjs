@@ -100,5 +100,5 @@ console.log(`   ${trace.spans.length} spans from ${trace.services.join(', ')}, o
 if (once) {
   await stop(0);
 } else {
-  console.log(`Open ${dev.url}/#trace=${traceId} to explore it. Press Ctrl-C to stop.`);
+  console.log(`Open ${dev.url}/trace/${traceId} to explore it. Press Ctrl-C to stop.`);
 }

@@ -61,7 +61,7 @@ export function otlpExporter(options: OtlpExporterOptions = {}): Exporter {
     let body: string | Uint8Array;
     try {
       const request = toOtlpTraces(batch.traces, config.resource);
-      body = encodeOrJson(config.traces, request, encodeTraces);
+      body = encodeBody(config.traces, request, encodeTraces);
     } catch (error) {
       return encodeFailure('traces', error);
     }
@@ -82,7 +82,7 @@ export function otlpExporter(options: OtlpExporterOptions = {}): Exporter {
       // LogData carries no SDK version; the logs come from the same core as the traces.
       const sdkVersion = batch.traces[0]?.sdk?.version ?? VERSION;
       const request = buildLogsRequest(logs, config.resource, sdkVersion);
-      body = encodeOrJson(config.logs, request, encodeLogs);
+      body = encodeBody(config.logs, request, encodeLogs);
     } catch (error) {
       return encodeFailure('logs', error);
     }
@@ -168,29 +168,13 @@ function tagged(message: string, cause: Error, kind?: string): Error {
 }
 
 /**
- * Protobuf, or OTLP/JSON when configured. protobufjs compiles its encoders with
- * `new Function`, which Cloudflare Workers (workerd) and CSP-locked runtimes
- * refuse: there the signal switches to OTLP/JSON for good (the same message,
- * which OTLP/HTTP receivers such as the OpenTelemetry Collector accept).
+ * Protobuf, or OTLP/JSON when configured. The protobuf writer generates no code
+ * at run time, so it works where `new Function` is refused (Cloudflare Workers).
  */
-function encodeOrJson<T>(
+function encodeBody<T>(
   signal: SignalConfig,
   request: T,
   encode: (request: T) => Uint8Array,
 ): string | Uint8Array {
-  if (signal.protocol === 'http/json') return JSON.stringify(request);
-  try {
-    return encode(request);
-  } catch (error) {
-    if (!isCodeGenerationRefused(error)) throw error;
-    signal.protocol = 'http/json';
-    return JSON.stringify(request);
-  }
-}
-
-function isCodeGenerationRefused(error: unknown): boolean {
-  return (
-    error instanceof EvalError ||
-    (error instanceof Error && /code generation from strings/i.test(error.message))
-  );
+  return signal.protocol === 'http/json' ? JSON.stringify(request) : encode(request);
 }
