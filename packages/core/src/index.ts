@@ -21,6 +21,8 @@ export { type HttpClientOptions, instrumentHttpClients } from './http/client-ins
 export type { HeaderCapture } from './http/header-capture';
 export type { HttpOutcome, HttpRequestInfo, HttpTracingOptions } from './http/server-tracing';
 export type { Limits } from './limits';
+export { computeCost, normalizeModelName } from './llm/cost';
+export { DEFAULT_PRICES, type ModelPrice, type PriceTable } from './llm/prices';
 export type { LogFields, Logger } from './log';
 export {
   capturePinoLog,
@@ -30,8 +32,6 @@ export {
   type WithTraceFieldsOptions,
   withTraceFields,
 } from './log-correlation';
-export { computeCost, normalizeModelName } from './llm/cost';
-export { DEFAULT_PRICES, type ModelPrice, type PriceTable } from './llm/prices';
 export type { Mask, MaskField } from './mask/mask';
 export {
   type SensitiveDataMaskerOptions,

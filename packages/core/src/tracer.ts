@@ -405,4 +405,3 @@ function maskedTrace(trace: Trace, masker: Masker): QueuedTrace {
     },
   };
 }
-

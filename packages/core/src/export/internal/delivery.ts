@@ -50,9 +50,7 @@ export class Delivery<T = void> extends Promise<T> {
   }
 
   // biome-ignore lint/suspicious/noThenProperty: a Promise subclass overriding its own then.
-  override then<A = void, B = never>(
-    ...callbacks: Parameters<Promise<T>['then']>
-  ): Promise<A | B> {
+  override then<A = void, B = never>(...callbacks: Parameters<Promise<T>['then']>): Promise<A | B> {
     const hook = this.onAwait;
     if (hook !== undefined) {
       this.onAwait = undefined;
