@@ -85,13 +85,17 @@ describe('observeOpenAI: chat.completions.create', () => {
     await openai.chat.completions.create({ model: 'gpt-4o-mini', messages });
     await tracer.flush();
     const [trace] = exporter.traces();
-    expect(trace!.spans).toHaveLength(1);
-    expect(trace!.spans[0]).toMatchObject({
+    expect(exporter.traces()).toHaveLength(1);
+    const [llm, ...rest] = trace!.spans;
+    expect(llm).toMatchObject({
       kind: 'llm',
+      parentId: null,
       model: 'gpt-4o-mini-2024-07-18',
       status: 'ok',
     });
-    expect(trace!.spans[0]!.cost).toBeGreaterThan(0);
+    expect(llm!.cost).toBeGreaterThan(0);
+    // The tracer's outgoing instrumentation records the SDK's HTTP request under the llm span.
+    expect(rest.map((s) => [s.kind, s.parentId])).toEqual([['client', llm!.spanId]]);
   });
 
   it('keeps capturing with a response_format json_schema in the request (langfuse-js #180)', async () => {

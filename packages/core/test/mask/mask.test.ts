@@ -98,7 +98,7 @@ describe('mask', () => {
 
   it('must be a function', () => {
     expect(() => createTracer({ serviceName: 's', mask: 'emails' as never })).toThrow(
-      /mask must be a function/,
+      /option "mask" must be a function/,
     );
   });
 });
