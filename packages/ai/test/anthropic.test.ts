@@ -1,8 +1,9 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { observeAnthropic } from '@tracewire/ai';
-import { createTracer, memoryExporter, type SpanData, type TraceData } from '@tracewire/core';
+import type { SpanData, TraceData } from '@tracewire/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeModelServer, startFakeModelServer } from './helpers/fake-model-server';
+import { memoryTracer } from './helpers/memory-tracer';
 
 let server: FakeModelServer;
 beforeAll(async () => {
@@ -11,18 +12,9 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 function setup() {
-  const exporter = memoryExporter();
-  const tracer = createTracer({ serviceName: 'chat', exporter, batch: { scheduledDelayMs: 5 } });
+  const { tracer, traced } = memoryTracer();
   const raw = new Anthropic({ apiKey: 'sk-ant-test', baseURL: server.url, maxRetries: 0 });
   const anthropic = observeAnthropic(raw, { tracer });
-  const traced = async (fn: () => Promise<unknown>): Promise<TraceData> => {
-    let id = '';
-    await tracer.trace('turn', async (trace) => {
-      id = trace.id;
-      await fn();
-    });
-    return exporter.find(id)!;
-  };
   return { raw, anthropic, traced };
 }
 

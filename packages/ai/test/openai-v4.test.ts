@@ -1,9 +1,10 @@
 import { observeOpenAI } from '@tracewire/ai';
-import { createTracer, memoryExporter, type SpanData, type TraceData } from '@tracewire/core';
+import type { SpanData, TraceData } from '@tracewire/core';
 import OpenAI from 'openai-v4';
 import { Stream } from 'openai-v4/streaming';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeModelServer, startFakeModelServer } from './helpers/fake-model-server';
+import { memoryTracer } from './helpers/memory-tracer';
 
 // The same wrapper against openai v4 (installed as the `openai-v4` alias), whose
 // APIPromise and Stream predate v5's rewrite.
@@ -14,20 +15,11 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 function setup() {
-  const exporter = memoryExporter();
-  const tracer = createTracer({ serviceName: 'chat', exporter, batch: { scheduledDelayMs: 5 } });
+  const { tracer, traced } = memoryTracer();
   const openai = observeOpenAI(
     new OpenAI({ apiKey: 'sk-test', baseURL: `${server.url}/v1`, maxRetries: 0 }),
     { tracer },
   );
-  const traced = async (fn: () => Promise<unknown>): Promise<TraceData> => {
-    let id = '';
-    await tracer.trace('turn', async (trace) => {
-      id = trace.id;
-      await fn();
-    });
-    return exporter.find(id)!;
-  };
   return { openai, traced };
 }
 

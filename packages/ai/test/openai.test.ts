@@ -11,6 +11,7 @@ import OpenAI, { APIPromise } from 'openai';
 import { Stream } from 'openai/streaming';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeModelServer, startFakeModelServer } from './helpers/fake-model-server';
+import { memoryTracer } from './helpers/memory-tracer';
 
 let server: FakeModelServer;
 beforeAll(async () => {
@@ -19,19 +20,9 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 function setup() {
-  const exporter = memoryExporter();
-  const tracer = createTracer({ serviceName: 'chat', exporter, batch: { scheduledDelayMs: 5 } });
+  const { exporter, tracer, traced } = memoryTracer();
   const raw = new OpenAI({ apiKey: 'sk-test', baseURL: `${server.url}/v1`, maxRetries: 0 });
   const openai = observeOpenAI(raw, { tracer });
-  /** The trace `fn` runs in, once exported. */
-  const traced = async (fn: () => Promise<unknown>): Promise<TraceData> => {
-    let id = '';
-    await tracer.trace('turn', async (trace) => {
-      id = trace.id;
-      await fn();
-    });
-    return exporter.find(id)!;
-  };
   return { exporter, tracer, raw, openai, traced };
 }
 
