@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpTracingOptions, Span, Trace } from '@tracewire/core';
 import { endWithNodeResponse, httpServerTracing, is, nodeRequestInfo } from '@tracewire/core/http';
+import { followDispatch, listenForDispatch } from './internal/dispatched-route';
 import { exposeOnRequests } from './internal/request-properties';
 import { routeTemplate } from './internal/route-template';
 import {
@@ -57,7 +58,11 @@ export type TracingErrorMiddleware = (
  */
 export function tracing(options: ExpressTracingOptions = {}): TracingMiddleware {
   const http = httpServerTracing(options, EXPRESS_OPTIONS);
-  if (options.routerErrors !== false) listenForRouterErrors();
+  const dispatch = options.routerErrors !== false;
+  if (dispatch) {
+    listenForRouterErrors();
+    listenForDispatch();
+  }
   return function tracewire(incoming, res, next) {
     const req = incoming as ExpressRequest;
     http.handle(
@@ -70,6 +75,7 @@ export function tracing(options: ExpressTracingOptions = {}): TracingMiddleware 
           req.trace = request.trace;
           req.span = request.span;
         }
+        if (dispatch) followDispatch(req);
         const app = exposedBy ?? req.app;
         endWithNodeResponse(request, res, () => ({ route: routeTemplate(req, app) }));
       },
