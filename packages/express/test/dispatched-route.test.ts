@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { waitForTraces } from '@tracewire/core/testing';
 import { tracing } from '@tracewire/express';
 import type { Express, NextFunction, Request, Response } from 'express';
@@ -17,9 +16,9 @@ const ok = (_req: Request, res: Response) => {
 const pass = (_req: Request, _res: Response, next: NextFunction) => next();
 
 /** Each app records its requests as they finish, so a test can ask how each was named. */
-function tracedApp(routerErrors?: boolean): { app: Express; seen: IncomingMessage[] } {
+function tracedApp(routerErrors?: boolean): { app: Express; seen: Request[] } {
   const app = express();
-  const seen: IncomingMessage[] = [];
+  const seen: Request[] = [];
   app.use(tracing({ tracer, routerErrors }));
   app.use((req, _res, next) => {
     seen.push(req);
@@ -29,7 +28,7 @@ function tracedApp(routerErrors?: boolean): { app: Express; seen: IncomingMessag
 }
 
 /** `GET path`: the trace's route, and the request the app saw. */
-async function send(app: Express, seen: IncomingMessage[], path: string) {
+async function send(app: Express, seen: Request[], path: string) {
   seen.length = 0;
   const res = await request(app).get(path);
   const [trace] = await waitForTraces(
@@ -109,6 +108,25 @@ describe('route naming from the dispatch of Express 5 (router >= 2.3)', () => {
     seen.length = 0;
     await request(app).get('/static/items/2').set('x-static', '1');
     expect(dispatchedTemplate(seen[0]!)).toBe('/static/items/:itemId');
+  });
+
+  it('takes only routers and sub-apps for mounts, not middleware on a path that can match nothing ({/en})', async () => {
+    const { app, seen } = tracedApp();
+    app.use('{/en}', pass);
+    app.get('/users/:id', ok);
+    const { route, req } = await send(app, seen, '/users/1');
+    expect(route).toBe('/users/:id');
+    expect(dispatchedTemplate(req)).toBe('/users/:id');
+  });
+
+  it('falls back to the reconstruction for a router called from a plain middleware', async () => {
+    const { app, seen } = tracedApp();
+    const wrapped = express.Router();
+    wrapped.get('/users/:id', ok);
+    app.use('/wrapped', (req, res, next) => wrapped(req, res, next));
+    const { route, req } = await send(app, seen, '/wrapped/users/1');
+    expect(dispatchedTemplate(req)).toBeUndefined();
+    expect(route).toBe(reconstructedTemplate(req, app));
   });
 
   it('is not followed with routerErrors: false (the channel stays unobserved by this app)', async () => {

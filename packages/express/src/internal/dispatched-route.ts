@@ -30,6 +30,7 @@ interface Dispatch {
 interface StartMessage {
   req?: { baseUrl?: unknown; route?: unknown };
   layer?: { slash?: unknown; match?: unknown };
+  handler?: unknown;
   route?: unknown;
   param?: unknown;
   errorHandler?: unknown;
@@ -37,6 +38,8 @@ interface StartMessage {
 
 /** A request rarely crosses more mounts; past this, naming falls back to reconstruction. */
 const MAX_LEVELS = 32;
+
+const ROOT: Level = Object.freeze({ base: '', template: '' });
 
 const dispatches = new WeakMap<object, Dispatch>();
 let listening = false;
@@ -61,7 +64,7 @@ export function followDispatch(req: object): void {
   const baseUrl = (req as { baseUrl?: unknown }).baseUrl;
   if (!listening || (baseUrl !== undefined && baseUrl !== '')) return;
   dispatches.set(req, {
-    levels: [{ base: '', template: '' }],
+    levels: [ROOT],
     route: undefined,
     pattern: undefined,
     level: undefined,
@@ -92,7 +95,7 @@ function onStart(message: unknown): void {
     const base = typeof req.baseUrl === 'string' ? req.baseUrl : '';
     // Handlers inside a Route are the only layers the router gives a `method`.
     if (Object.hasOwn(layer, 'method')) onRouteHandler(dispatch, req.route, ctx.route, base);
-    else if (layer.slash !== true) onMount(dispatch, layer, ctx.route, base);
+    else if (layer.slash !== true && mounts(ctx.handler)) onMount(dispatch, layer, ctx.route, base);
   } catch {
     // Naming is best-effort; the router's dispatch must never see an error from here.
   }
@@ -119,6 +122,16 @@ function onMount(dispatch: Dispatch, layer: object, pattern: unknown, base: stri
   const parent = parentOf(levels, layer as { match?: unknown }, base);
   if (parent === undefined) return;
   levels.push({ base, template: join(parent.template, mountText(pattern)) });
+}
+
+/**
+ * A router, or the closure Express 5 mounts a sub-app with. Middleware on a
+ * path is no mount: routes never run inside it, and a pattern that can match
+ * nothing (`{/en}`) would otherwise pass for one.
+ */
+function mounts(handler: unknown): boolean {
+  if (typeof handler !== 'function') return false;
+  return Array.isArray((handler as { stack?: unknown }).stack) || handler.name === 'mounted_app';
 }
 
 function parentOf(levels: Level[], layer: { match?: unknown }, base: string): Level | undefined {
