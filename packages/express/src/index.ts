@@ -15,11 +15,13 @@ import {
 export interface ExpressTracingOptions extends HttpTracingOptions {
   /**
    * Express 5: record errors from the router's diagnostics channel, with no extra
-   * middleware. Default true. While anything listens there, the router wraps
+   * middleware, and name routes from the patterns it publishes as it dispatches
+   * (router >= 2.3). Default true. While anything listens there, the router wraps
    * every layer call in a tracing context of its own, which costs CPU on every
-   * request; `false` does not listen, and `tracingErrorHandler()` then records
-   * errors as it does on Express 4. Listening is process-wide: once any
-   * `tracing()` listens, the router wraps layers for every app.
+   * request; `false` does not listen: `tracingErrorHandler()` then records
+   * errors, and routes are rebuilt from the router's data, as on Express 4.
+   * Listening is process-wide: once any `tracing()` listens, the router wraps
+   * layers for every app.
    */
   routerErrors?: boolean;
 }
