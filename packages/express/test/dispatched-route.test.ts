@@ -65,6 +65,21 @@ describe('route naming from the dispatch of Express 5 (router >= 2.3)', () => {
     versioned.get('/status', ok);
     app.use(/^\/v\d+/, versioned);
 
+    const listed = express.Router();
+    listed.get('/list', ok);
+    app.use(['/cats', '/dogs'], listed);
+
+    // A wildcard middleware in front of everything below is not a mount.
+    app.use('/{*rest}', pass);
+    const broken = express();
+    broken.get('/fail/:id', () => {
+      throw new Error('boom');
+    });
+    app.use('/broken', broken);
+    app.use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+      res.status(500).send('handled by the parent');
+    });
+
     app.get('/files/*path', ok);
     app.get('/docs{/:section}', ok);
     return { app, seen };
@@ -77,6 +92,7 @@ describe('route naming from the dispatch of Express 5 (router >= 2.3)', () => {
     ['/sub/inner/a/1', '/sub/inner/a/:x'],
     ['/sub/inner/b/2', '/sub/inner/b/:y'],
     ['/v2/status', `${String(/^\/v\d+/)}/status`],
+    ['/dogs/list', '/dogs/list'],
     ['/files/a/b.txt', '/files/*path'],
     ['/docs/intro', '/docs{/:section}'],
   ])('names %s as %s, from the dispatch', async (path, template) => {
@@ -85,6 +101,14 @@ describe('route naming from the dispatch of Express 5 (router >= 2.3)', () => {
     expect(status).toBe(200);
     expect(route).toBe(template);
     expect(dispatchedTemplate(req)).toBe(template);
+  });
+
+  it('names a route of a sub-app whose error the parent app answers', async () => {
+    const { app, seen } = makeApp();
+    const { route, status, req } = await send(app, seen, '/broken/fail/1');
+    expect(status).toBe(500);
+    expect(route).toBe('/broken/fail/:id');
+    expect(dispatchedTemplate(req)).toBe('/broken/fail/:id');
   });
 
   it('names a route reached after a router it first entered was left with next("router")', async () => {

@@ -101,10 +101,9 @@ function onStart(message: unknown): void {
   }
 }
 
-/** A route handler starts: remember its route, pattern and the mount it runs in. */
+/** A route handler starts: remember its route, pattern and the mount it runs in (the latest at its base). */
 function onRouteHandler(dispatch: Dispatch, route: unknown, pattern: unknown, base: string): void {
   if (route === null || typeof route !== 'object') return;
-  if (dispatch.route === route && dispatch.level?.base === base) return;
   dispatch.route = route;
   dispatch.pattern = pattern;
   dispatch.level = latestAt(dispatch.levels, base);
