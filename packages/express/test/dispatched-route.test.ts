@@ -111,6 +111,20 @@ describe('route naming from the dispatch of Express 5 (router >= 2.3)', () => {
     expect(dispatchedTemplate(req)).toBe('/broken/fail/:id');
   });
 
+  it('names a route whose param callback fails before any handler starts', async () => {
+    const { app, seen } = tracedApp();
+    const orders = express.Router();
+    orders.param('orderId', (_req, _res, next, id) => {
+      next(id === 'bad' ? new Error('no such order') : undefined);
+    });
+    orders.get('/orders/:orderId', ok);
+    app.use('/shops/:shopId', orders);
+    const { route, status, req } = await send(app, seen, '/shops/1/orders/bad');
+    expect(status).toBe(500);
+    expect(route).toBe('/shops/:shopId/orders/:orderId');
+    expect(dispatchedTemplate(req)).toBe('/shops/:shopId/orders/:orderId');
+  });
+
   it('names a route reached after a router it first entered was left with next("router")', async () => {
     const { app, seen } = tracedApp();
     const items = express.Router();

@@ -29,7 +29,7 @@ interface Dispatch {
 /** The router's `start` message (router 2.3, lib/layer.js and index.js). */
 interface StartMessage {
   req?: { baseUrl?: unknown; route?: unknown };
-  layer?: { slash?: unknown; match?: unknown };
+  layer?: { slash?: unknown; match?: unknown; route?: unknown };
   handler?: unknown;
   route?: unknown;
   param?: unknown;
@@ -87,14 +87,19 @@ function onStart(message: unknown): void {
   try {
     const ctx = message as StartMessage;
     const req = ctx.req;
-    if (req === undefined || ctx.param !== undefined || ctx.errorHandler === true) return;
+    if (req === undefined || ctx.errorHandler === true) return;
     const dispatch = dispatches.get(req);
     if (dispatch === undefined) return;
     const layer = ctx.layer;
     if (layer === undefined || layer === null) return;
     const base = typeof req.baseUrl === 'string' ? req.baseUrl : '';
+    // `app.param()` callbacks run before the layer: a route's may fail it before
+    // any handler starts; a mount's run before `req.baseUrl` takes its part.
+    if (ctx.param !== undefined) {
+      if (layer.route !== undefined) onRouteHandler(dispatch, layer.route, ctx.route, base);
+    }
     // Handlers inside a Route are the only layers the router gives a `method`.
-    if (Object.hasOwn(layer, 'method')) onRouteHandler(dispatch, req.route, ctx.route, base);
+    else if (Object.hasOwn(layer, 'method')) onRouteHandler(dispatch, req.route, ctx.route, base);
     else if (layer.slash !== true && mounts(ctx.handler)) onMount(dispatch, layer, ctx.route, base);
   } catch {
     // Naming is best-effort; the router's dispatch must never see an error from here.
