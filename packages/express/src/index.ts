@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpTracingOptions, Span, Trace } from '@tracewire/core';
 import { endWithNodeResponse, httpServerTracing, is, nodeRequestInfo } from '@tracewire/core/http';
+import { followDispatch, listenForDispatch } from './internal/dispatched-route';
 import { exposeOnRequests } from './internal/request-properties';
 import { routeTemplate } from './internal/route-template';
 import {
@@ -14,11 +15,13 @@ import {
 export interface ExpressTracingOptions extends HttpTracingOptions {
   /**
    * Express 5: record errors from the router's diagnostics channel, with no extra
-   * middleware. Default true. While anything listens there, the router wraps
+   * middleware, and name routes from the patterns it publishes as it dispatches
+   * (router >= 2.3). Default true. While anything listens there, the router wraps
    * every layer call in a tracing context of its own, which costs CPU on every
-   * request; `false` does not listen, and `tracingErrorHandler()` then records
-   * errors as it does on Express 4. Listening is process-wide: once any
-   * `tracing()` listens, the router wraps layers for every app.
+   * request; `false` does not listen: `tracingErrorHandler()` then records
+   * errors, and routes are rebuilt from the router's data, as on Express 4.
+   * Listening is process-wide: once any `tracing()` listens, the router wraps
+   * layers for every app.
    */
   routerErrors?: boolean;
 }
@@ -57,7 +60,11 @@ export type TracingErrorMiddleware = (
  */
 export function tracing(options: ExpressTracingOptions = {}): TracingMiddleware {
   const http = httpServerTracing(options, EXPRESS_OPTIONS);
-  if (options.routerErrors !== false) listenForRouterErrors();
+  const dispatch = options.routerErrors !== false;
+  if (dispatch) {
+    listenForRouterErrors();
+    listenForDispatch();
+  }
   return function tracewire(incoming, res, next) {
     const req = incoming as ExpressRequest;
     http.handle(
@@ -70,6 +77,7 @@ export function tracing(options: ExpressTracingOptions = {}): TracingMiddleware 
           req.trace = request.trace;
           req.span = request.span;
         }
+        if (dispatch) followDispatch(req);
         const app = exposedBy ?? req.app;
         endWithNodeResponse(request, res, () => ({ route: routeTemplate(req, app) }));
       },

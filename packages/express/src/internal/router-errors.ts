@@ -1,7 +1,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import { type ServerRequest, serverRequestOf } from '@tracewire/core/http';
 import { isExpressApp } from './express-shapes';
-import { rememberApp } from './route-template';
+import { rememberApp } from './reconstructed-route';
 
 export type TracedRequest = { app?: unknown };
 
