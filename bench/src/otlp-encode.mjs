@@ -9,12 +9,12 @@
 //             (what @tracewire/otlp used before the writer)
 // Each is checked to decode (with that generated code) to the same spans.
 // `pnpm --filter @tracewire/bench otlp-encode [--batch N] [--batches N]`.
-import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from './lib/args.mjs';
 import { buildPackageModule } from './lib/core-source.mjs';
+import { FakeResponse } from './lib/fake-response.mjs';
 import { fmt, markdownTable } from './lib/stats.mjs';
 
 const HELP = `Usage: pnpm --filter @tracewire/bench otlp-encode [options]
@@ -96,33 +96,15 @@ async function requestTraces(count) {
     exporter,
     context: false,
   });
-  const http = core.httpServerTracing({ tracer, outgoing: false });
+  const coreHttp = await import('@tracewire/core/http');
+  const http = coreHttp.httpServerTracing({ tracer });
   const headers = { host: '127.0.0.1:3000', 'user-agent': 'wrk/4.1' };
   const socket = { remoteAddress: '127.0.0.1', encrypted: false };
-  class Response extends EventEmitter {
-    statusCode = 200;
-    headersSent = false;
-    writableFinished = false;
-    fields = { 'content-type': 'application/json', 'content-length': '41' };
-    setHeader(name, value) {
-      this.fields[name] = value;
-    }
-    getHeader(name) {
-      return this.fields[name];
-    }
-    hasHeader(name) {
-      return name in this.fields;
-    }
-    writeHead() {
-      this.headersSent = true;
-      return this;
-    }
-  }
   for (let i = 0; i < count; i++) {
-    const res = new Response();
+    const res = new FakeResponse();
     const req = { method: 'GET', url: `/users/${i}?q=1`, headers, socket, httpVersion: '1.1' };
-    const request = http.start(core.nodeRequestInfo(req));
-    core.endWithNodeResponse(request, res, () => ({ route: '/users/:id' }));
+    const request = http.start(coreHttp.nodeRequestInfo(req));
+    coreHttp.endWithNodeResponse(request, res, () => ({ route: '/users/:id' }));
     await request.run(async () => {
       const child = request.span.startSpan('db.lookup');
       await Promise.resolve();

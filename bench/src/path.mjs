@@ -9,13 +9,13 @@
 // time on a shared VM moves by 20-40% between runs.
 // `pnpm --filter @tracewire/bench path [--modes L] [--context] [--requests N] [--instructions]`.
 import { execFileSync, spawn } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { listOption, parseArgs } from './lib/args.mjs';
 import { startChild } from './lib/child.mjs';
 import { hasTaskset, onPath } from './lib/env.mjs';
+import { FakeResponse } from './lib/fake-response.mjs';
 import { fmt, markdownTable } from './lib/stats.mjs';
 
 const MODES = ['bare', 'none', 'noop', 'http'];
@@ -196,28 +196,9 @@ async function child({ mode, context, requests, port, warmup = 20_000, counted =
   const socket = { remoteAddress: '127.0.0.1', encrypted: false };
 
   /** What an adapter sees of a ServerResponse, and nothing more. */
-  class Response extends EventEmitter {
-    statusCode = 200;
-    headersSent = false;
-    writableFinished = false;
-    fields = { 'content-type': 'application/json', 'content-length': '41' };
-    setHeader(name, value) {
-      this.fields[name] = value;
-    }
-    getHeader(name) {
-      return this.fields[name];
-    }
-    hasHeader(name) {
-      return name in this.fields;
-    }
-    writeHead() {
-      this.headersSent = true;
-      return this;
-    }
-  }
 
   async function one(i) {
-    const res = new Response();
+    const res = new FakeResponse();
     if (mode === 'bare') {
       await findUser(i);
       res.writeHead(200);
