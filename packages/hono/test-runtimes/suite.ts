@@ -183,7 +183,7 @@ async function runOne(
   for (const line of output.problems()) fail(`runtime printed: ${line}`);
   const crossed = output.crossRequestResolutions();
   if (crossed > 0)
-    row.notes.push(`${crossed} workerd warnings: promise settled from another request`);
+    fail(`workerd warned ${crossed} time(s): a promise settled from another request`);
   console.log(
     `    traces: ${row.traces}; context: ${row.context}; outgoing fetch: ${row.outgoing}`,
   );
@@ -364,8 +364,8 @@ function versionOf(packageJson: string): string {
 
 /**
  * workerd's warning that a finished request's promise was settled from another
- * request. Not a failure by itself (every trace is still checked at the
- * collectors): counted and shown in the table until its source is found.
+ * request: workerd cancels what was waiting on it, so a trace can be lost.
+ * Counted (it comes once per promise, over several lines) and failed on.
  */
 const CROSS_REQUEST_RESOLUTION =
   /promise was resolved or rejected from a different request context/;

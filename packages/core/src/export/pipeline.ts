@@ -3,10 +3,10 @@ import type { Exporter, LogData } from '../types';
 import { describeError } from './export-error';
 import type { ExportStats } from './export-stats';
 import { Dispatcher, settleGroup } from './internal/dispatcher';
-import { ExportQueue, type Group } from './internal/export-queue';
+import { ExportQueue, type Flight, type Group } from './internal/export-queue';
 import { reportProblem } from './internal/report-problem';
 import { isRequestScopedRuntime } from './internal/request-scoped';
-import { untracedImmediate, untracedTimeout } from './internal/timers';
+import { clampDelay, untracedImmediate, untracedTimeout } from './internal/timers';
 import {
   type ExportPipelineOptions,
   type ExportProblem,
@@ -44,11 +44,11 @@ export class ExportPipeline {
   private readonly exporter: Exporter;
   private readonly settings: PipelineSettings;
   private readonly onError: ((problem: ExportProblem) => void) | undefined;
-  private readonly queue = new ExportQueue((group) => this.awaited(group));
+  private readonly queue: ExportQueue;
   private readonly dispatcher: Dispatcher;
   private pumpScheduled = false;
-  /** workerd: sending happens only inside `flush()` (see `flushScoped`). */
-  private readonly scoped: boolean;
+  /** workerd: each request sends what it awaits itself (see `sendScoped`). */
+  private readonly scoped = isRequestScopedRuntime();
   private delayTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private shutdownPromise: Promise<void> | undefined;
@@ -77,11 +77,14 @@ export class ExportPipeline {
     this.exporter = exporter;
     this.onError = onError;
     this.settings = resolveSettings(options);
-    this.dispatcher = new Dispatcher(exporter, this.settings, this.queue, (problem) =>
-      this.report(problem),
+    this.queue = new ExportQueue((group) => this.awaited(group), this.scoped);
+    this.dispatcher = new Dispatcher(
+      exporter,
+      this.settings,
+      this.queue,
+      (problem) => this.report(problem),
+      this.scoped,
     );
-    this.scoped = isRequestScopedRuntime();
-    this.dispatcher.scoped = this.scoped;
   }
 
   /**
@@ -191,11 +194,9 @@ export class ExportPipeline {
     if (group.settled || group.keepAlive !== undefined) return;
     group.sealed = true;
     if (this.scoped) {
-      // Whoever awaits the trace (the adapter's `waitUntil`) also waits for every
-      // send this flush starts in its request, so none is cancelled with it.
-      const flushing = this.flushScoped(this.settings.flushTimeoutMs);
-      const resolve = group.resolve;
-      group.resolve = () => void flushing.then(resolve);
+      // The trace's own request sends it and waits for it (its `waitUntil`).
+      const flight = this.queue.takeGroup(group, this.settings.maxBatchLogs);
+      if (flight !== undefined) void this.sendScoped([flight], this.settings.flushTimeoutMs);
       return;
     }
     this.schedulePump();
@@ -251,47 +252,57 @@ export class ExportPipeline {
 
   /**
    * workerd cancels a request's I/O once the request (with its `waitUntil()`)
-   * is over, and another request's flush may be what is waiting for it. So
-   * here every send is started by the flush that needs it, in the caller's
-   * request, and awaited before the flush resolves: no send outlives the
-   * request that began it, and no timer is left behind.
+   * is over, and refuses to settle a promise of one request from another. So
+   * there every trace is a group of its own, created by the request that ends
+   * it; awaiting it sends it at once from that request, and `flush()` sends
+   * what is queued from the request that calls it. Each waits for its own
+   * sends only, never for one another request started: no promise crosses
+   * requests, no send outlives the request that began it, and no timer is left.
    */
-  private async flushScoped(timeoutMs: number): Promise<void> {
+  private flushScoped(timeoutMs: number): Promise<void> {
     try {
-      const groupSeq = this.queue.nextSeq - 1;
-      const logCount = this.queue.logsAccepted;
-      const { dispatcher } = this;
-      const deadline = Date.now() + timeoutMs;
-      const mine = new Set<Promise<void>>();
       this.queue.markAllDue();
-      while (!dispatcher.settledUpTo(groupSeq, logCount) && Date.now() < deadline) {
-        for (const delivery of runUntraced(() => dispatcher.pump())) {
-          mine.add(delivery);
-          void delivery.then(() => mine.delete(delivery));
-        }
-        // Nothing to send and nothing in flight: what is left can never settle here.
-        if (!dispatcher.busy) break;
-        // Our own send lands; with none of our own, anyone's frees a slot or settles
-        // our traces. Either way the promise is resolved while this request waits.
-        await (mine.size > 0 ? Promise.race(mine) : dispatcher.nextSettle());
+      const flights: Flight[] = [];
+      for (;;) {
+        const s = this.settings;
+        const flight = this.queue.take(1, s.maxBatchBytes, s.maxBatchLogs);
+        if (flight === undefined) break;
+        flights.push(flight);
       }
-      await Promise.all(mine);
+      return this.sendScoped(flights, timeoutMs);
     } catch {
-      // A flush never rejects.
+      return RESOLVED;
     }
+  }
+
+  /** Sends `flights` from the calling request; resolves when all settle or at `timeoutMs`. */
+  private sendScoped(flights: Flight[], timeoutMs: number): Promise<void> {
+    if (flights.length === 0) return RESOLVED;
+    const { dispatcher } = this;
+    const sends = runUntraced(() => flights.map((flight) => dispatcher.launch(flight)));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, clampDelay(timeoutMs));
+    });
+    return Promise.race([Promise.all(sends), deadline]).then(() => clearTimeout(timer));
   }
 
   private async runShutdown(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const remaining = () => Math.max(0, deadline - Date.now());
     const held = () => this.queue.heldTraces > 0 || this.queue.heldLogs > 0;
-    // Traces that end while we drain (requests still finishing) are accepted
-    // too: each pass seals whatever arrived during the previous one.
-    while (held() && remaining() > 0) await this.waitForQueued(remaining());
+    if (this.scoped) {
+      // What other requests have in flight is theirs to wait for.
+      await this.flushScoped(remaining());
+    } else {
+      // Traces that end while we drain (requests still finishing) are accepted
+      // too: each pass seals whatever arrived during the previous one.
+      while (held() && remaining() > 0) await this.waitForQueued(remaining());
+    }
     this.closed = true;
     this.markAllDue();
     if (held()) this.abandon(timeoutMs);
-    await this.dispatcher.whenIdle();
+    if (!this.scoped) await this.dispatcher.whenIdle();
     await this.shutdownExporter(remaining());
   }
 

@@ -17,17 +17,25 @@ export class Dispatcher {
   readonly counters = emptyExportStats();
   readonly waiters: FlushWaiters;
   private readonly flights = new Set<Flight>();
-  private readonly gate = new RetryGate();
+  private readonly gate: RetryGate;
   private idleWaiters: (() => void)[] = [];
   private readonly stopper = new Stopper();
   private readonly sending: SendContext;
 
+  /**
+   * `scoped`: on a request-scoped runtime (workerd) whoever starts a request
+   * waits for it in its own request, so a finished request starts no next one
+   * and a retry waits out its backoff without queueing behind another
+   * request's attempt (a promise of a request that may already be over).
+   */
   constructor(
     exporter: Exporter,
     private readonly settings: PipelineSettings,
     private readonly queue: ExportQueue,
     private readonly report: (problem: ExportProblem) => void,
+    private readonly scoped = false,
   ) {
+    this.gate = new RetryGate(scoped);
     this.waiters = new FlushWaiters((groupSeq, logCount) => this.settledUpTo(groupSeq, logCount));
     const counters = this.counters;
     this.sending = {
@@ -43,23 +51,6 @@ export class Dispatcher {
   }
 
   /**
-   * On a request-scoped runtime (workerd) a finished request starts no next
-   * one: it would belong to a request that may already be over.
-   */
-  scoped = false;
-  private settleListeners: (() => void)[] = [];
-
-  /** True while any request is in flight. */
-  get busy(): boolean {
-    return this.flights.size > 0;
-  }
-
-  /** Resolves when the next request in flight settles. */
-  nextSettle(): Promise<void> {
-    return new Promise<void>((resolve) => this.settleListeners.push(resolve));
-  }
-
-  /**
    * Starts requests while slots are free and something is due, and returns
    * their deliveries (which never reject). Call it outside any trace.
    */
@@ -71,14 +62,19 @@ export class Dispatcher {
       while (this.flights.size < limit) {
         const flight = this.queue.take(limit - this.flights.size, s.maxBatchBytes, s.maxBatchLogs);
         if (flight === undefined) break;
-        this.flights.add(flight);
-        this.reportUnserialisable(flight);
-        started.push(this.fly(flight));
+        started.push(this.launch(flight));
       }
     } catch {
       // Bookkeeping must never throw into whoever triggered the pump.
     }
     return started;
+  }
+
+  /** Sends `flight` now, whatever is in flight; the delivery never rejects. */
+  launch(flight: Flight): Promise<void> {
+    this.flights.add(flight);
+    this.reportUnserialisable(flight);
+    return this.fly(flight);
   }
 
   /** Traces and logs in requests now. */
@@ -132,9 +128,6 @@ export class Dispatcher {
     this.flights.delete(flight);
     this.settle(flight, outcome);
     if (!this.scoped) this.pump();
-    const listeners = this.settleListeners;
-    this.settleListeners = [];
-    for (const resolve of listeners) resolve();
     if (this.flights.size === 0) {
       const idle = this.idleWaiters;
       this.idleWaiters = [];

@@ -15,8 +15,7 @@ export interface Group {
   /** No more traces join; the group may go out. */
   sealed: boolean;
   readonly delivery: Delivery;
-  /** Replaced on workerd so the delivery also waits for the flush that sends it. */
-  resolve: () => void;
+  readonly resolve: () => void;
   /** Delivered or given up. */
   settled: boolean;
   /** The ref'd timer that keeps the process alive while someone awaits this group. */
@@ -60,7 +59,15 @@ export class ExportQueue {
   heldBytes = 0;
   heldLogs = 0;
 
-  constructor(private readonly onAwait: (group: Group) => void) {}
+  /**
+   * On a request-scoped runtime (workerd) every trace is a group of its own:
+   * its promise then belongs to the request that ended it, and that request
+   * alone sends it (see `ExportPipeline`).
+   */
+  constructor(
+    private readonly onAwait: (group: Group) => void,
+    private readonly groupPerTrace = false,
+  ) {}
 
   /** Adds a trace to the open group, or returns undefined when it does not fit the bounds. */
   addTrace(
@@ -72,6 +79,7 @@ export class ExportQueue {
     if (this.heldTraces >= maxTraces || this.heldBytes + bytes > maxBytes) return undefined;
     let group = this.groups[this.groups.length - 1];
     if (group === undefined || group.sealed) group = this.newGroup();
+    if (this.groupPerTrace) group.sealed = true;
     group.traces.push(trace);
     group.count++;
     group.bytes += bytes;
@@ -130,7 +138,23 @@ export class ExportQueue {
       groups.push(next);
       bytes += next.bytes;
     }
+    return this.board(groups, bytes, logCount);
+  }
 
+  /**
+   * `group` alone (with the logs that are due, up to `maxBatchLogs`), taken out
+   * of the queue for its own request; undefined once it has left the queue.
+   */
+  takeGroup(group: Group, maxBatchLogs: number): Flight | undefined {
+    const index = this.groups.indexOf(group);
+    if (index === -1) return undefined;
+    this.groups.splice(index, 1);
+    group.sealed = true;
+    return this.board([group], group.bytes, Math.min(this.logsDue, maxBatchLogs));
+  }
+
+  /** Makes a flight of `groups` and the first `logCount` queued logs. */
+  private board(groups: Group[], bytes: number, logCount: number): Flight {
     // A batch in flight counts twice: its traces, and the encoded copy an
     // exporter holds while it sends and retries.
     this.heldBytes += bytes;

@@ -34,6 +34,13 @@ export class RetryGate {
   private resumeAt = 0;
   private tail: Promise<void> = RESOLVED;
 
+  /**
+   * `waitsAlone`: attempts do not queue behind each other, each only waits out
+   * the latest backoff (on workerd, where the attempt ahead may belong to a
+   * request that is already over, and its promise with it).
+   */
+  constructor(private readonly waitsAlone = false) {}
+
   get failing(): boolean {
     return this.failingSince !== 0;
   }
@@ -41,6 +48,11 @@ export class RetryGate {
   /** Waits for this attempt's turn; call the returned function once it has its answer. */
   async enter(stop: Stopper): Promise<() => void> {
     if (!this.failing) return noop;
+    if (this.waitsAlone) {
+      const wait = this.resumeAt - Date.now();
+      if (wait > 0) await sleep(wait, stop);
+      return noop;
+    }
     let release!: () => void;
     const previous = this.tail;
     this.tail = new Promise<void>((resolve) => {

@@ -24,7 +24,14 @@ export class Stopper {
     this.stopped = true;
     const listeners = this.listeners;
     this.listeners = undefined;
-    if (listeners !== undefined) for (const listener of listeners) listener();
+    if (listeners === undefined) return;
+    for (const listener of listeners) {
+      try {
+        listener();
+      } catch {
+        // One attempt that cannot be cancelled must not keep the others running.
+      }
+    }
   }
 }
 

@@ -22,8 +22,12 @@ export function untracedTimeout(fn: () => void, ms: number, unref: boolean): Nod
 
 /** Runs `fn` on the next turn of the event loop, outside any trace. */
 export function untracedImmediate(fn: () => void): void {
-  runUntraced(() => setImmediate(fn));
+  runUntraced(() => nextTurn(fn));
 }
+
+// Workers without `nodejs_compat` have no setImmediate.
+const nextTurn: (fn: () => void) => unknown =
+  typeof setImmediate === 'function' ? setImmediate : (fn) => setTimeout(fn, 0);
 
 /** Resolves after `ms` (on an unref'd timer), or early at the stop. Never rejects. */
 export function sleep(ms: number, stop: Stopper): Promise<void> {
