@@ -1,8 +1,6 @@
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { consoleExporter } from './export/console-exporter';
 import { httpExporter } from './export/http-exporter';
+import { importFromApp, resolvableFromApp, warn } from './internal/app-import';
 import { globalState } from './internal/global';
 import { alwaysOff, alwaysOn, parentBased, ratioSampler, type Sampler } from './sampling/samplers';
 import { createTracer, type Tracer, type TracerOptions } from './tracer';
@@ -20,7 +18,7 @@ export function getDefaultTracer(): Tracer {
   const state = globalState();
   let tracer = state[KEY] as Tracer | undefined;
   if (tracer === undefined) {
-    tracer = createTracer(tracerOptionsFromEnv(process.env));
+    tracer = createTracer(tracerOptionsFromEnv(processEnv()));
     state[KEY] = tracer;
   }
   return tracer;
@@ -129,9 +127,9 @@ function nonEmpty(value: string | undefined): string | undefined {
 function lazyOtlpExporter(): Exporter {
   if (registeredOtlp() === undefined && !resolvableFromApp('@tracewire/otlp')) {
     // A bundle (esbuild, webpack) has no node_modules to import from later: say so at start.
-    process.emitWarning(
+    warn(
       "OTEL_EXPORTER_OTLP_ENDPOINT is set but @tracewire/otlp is neither loaded nor installed, so nothing will be exported over OTLP. Add one line to your app's entry: import '@tracewire/otlp'; (install it first if needed: npm install @tracewire/otlp).",
-      { code: 'TRACEWIRE_OTLP_MISSING' },
+      'TRACEWIRE_OTLP_MISSING',
     );
   }
   let loading: Promise<Exporter | Error> | undefined;
@@ -169,46 +167,8 @@ function registeredOtlp(): (() => Exporter) | undefined {
   return typeof factory === 'function' ? (factory as () => Exporter) : undefined;
 }
 
-/** Whether `specifier` resolves from core or from the app, as `importFromApp()` would find it. */
-function resolvableFromApp(specifier: string): boolean {
-  const bases = [
-    typeof __filename === 'string' ? __filename : undefined,
-    process.argv[1],
-    join(process.cwd(), 'package.json'),
-  ];
-  for (const base of bases) {
-    if (typeof base !== 'string' || base === '') continue;
-    try {
-      createRequire(base).resolve(specifier);
-      return true;
-    } catch {
-      // Try the next place.
-    }
-  }
-  return false;
-}
-
-/**
- * Imports a package the application installed but core does not depend on: from
- * core's own location first, then from the app's (the entry script's folder and the
- * working directory), since strict layouts such as pnpm's hide undeclared packages
- * from core.
- */
-async function importFromApp(specifier: string): Promise<unknown> {
-  try {
-    return await import(specifier);
-  } catch (first) {
-    const bases = [process.argv[1], join(process.cwd(), 'package.json')].filter(
-      (base): base is string => typeof base === 'string' && base !== '',
-    );
-    for (const base of bases) {
-      try {
-        const resolved = createRequire(base).resolve(specifier);
-        return await import(pathToFileURL(resolved).href);
-      } catch {
-        // Try the next place.
-      }
-    }
-    throw first;
-  }
+/** The environment, where the runtime has one (edge runtimes may have no `process`). */
+function processEnv(): Env {
+  const env = (globalThis as { process?: { env?: Env } }).process?.env;
+  return env !== null && typeof env === 'object' ? env : {};
 }

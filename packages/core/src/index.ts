@@ -17,7 +17,8 @@ export {
   type ShutdownProcess,
   type ShutdownTarget,
 } from './export/shutdown';
-export { type HttpClientOptions, instrumentHttpClients } from './http/client-instrumentation';
+export { instrumentHttpClients } from './http/client-instrumentation';
+export type { HttpClientOptions } from './http/client-policy';
 export type { HeaderCapture } from './http/header-capture';
 export type { HttpOutcome, HttpRequestInfo, HttpTracingOptions } from './http/server-tracing';
 export type { Limits } from './limits';

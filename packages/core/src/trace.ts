@@ -1,5 +1,5 @@
 import { activeSpan, runWithCarrier } from './context/storage';
-import type { ClientPolicy } from './http/client-instrumentation';
+import type { ClientPolicy } from './http/client-policy';
 import { now } from './internal/clock';
 import { attributesSize, logsSize } from './internal/estimate-size';
 import { newTraceId } from './internal/ids';

@@ -8,11 +8,8 @@ import {
   type ExportStats,
   type QueuedTrace,
 } from './export/pipeline';
-import {
-  clientPolicy,
-  type HttpClientOptions,
-  instrumentHttpClients,
-} from './http/client-instrumentation';
+import { instrumentHttpClients } from './http/client-instrumentation';
+import { clientPolicy, type HttpClientOptions } from './http/client-policy';
 import { valueSize } from './internal/estimate-size';
 import { type Limits, resolveLimits } from './internal/limits';
 import { resolvePrices } from './llm/cost';

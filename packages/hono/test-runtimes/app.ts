@@ -7,6 +7,7 @@ import {
   currentTrace,
   httpExporter,
   inject,
+  type Span,
   span,
 } from '@tracewire/core';
 import { type TracingVariables, tracing } from '@tracewire/hono';
@@ -30,11 +31,20 @@ const tracer = createTracer({
     console.error(`tracewire export problem: ${problem.kind}: ${problem.message}`),
 });
 
+/**
+ * `span()` where there is an implicit context; where there is none (Workers
+ * without `nodejs_compat`) the request's own span, the explicit handle, is the
+ * parent. The suite checks which one each runtime got.
+ */
+function inSpan<R>(parent: Span, name: string, fn: () => Promise<R>): Promise<R> {
+  return currentSpan() !== undefined ? span(name, fn) : parent.startSpan(name).wrap(fn);
+}
+
 const users = new Hono<{ Variables: TracingVariables }>();
 
 users.get('/:id', async (c) => {
   const delay = Number(c.req.query('delay') ?? 0);
-  const outgoing = await span('db.load', async () => {
+  const outgoing = await inSpan(c.get('span'), 'db.load', async () => {
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     // Read after an await: a context that leaked from a concurrent request shows here.
     const afterAwait = currentTrace()?.id ?? null;

@@ -36,7 +36,14 @@ const runtimes = [
     kind: 'worker',
     binary: node(22),
     flags: 'nodejs_compat',
-    needs: '`nodejs_compat`',
+    needs: '`nodejs_compat` for the implicit context',
+  },
+  {
+    name: 'workerd-noflags',
+    kind: 'worker',
+    binary: node(22),
+    flags: '',
+    context: 'none',
   },
 ];
 

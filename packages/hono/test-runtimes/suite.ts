@@ -23,6 +23,8 @@ export interface Runtime {
   flags?: string;
   /** What the user must switch on, for the table. */
   needs?: string;
+  /** `none`: the runtime offers no AsyncLocalStorage, so only explicit handles work. Default `als`. */
+  context?: 'als' | 'none';
 }
 
 export interface SuiteOptions {
@@ -105,7 +107,9 @@ async function runOne(
     const size = statSync(bundle).size;
     const gzip = gzipSync(readFileSync(bundle)).length;
     row.notes.push(`worker bundle ${kib(size)} KiB (${kib(gzip)} KiB gzip)`);
-    row.notes.push(`imports ${builtins.join(', ')}`);
+    row.notes.push(
+      builtins.length === 0 ? 'imports no Node built-in' : `imports ${builtins.join(', ')}`,
+    );
   }
   try {
     row.version = runtimeVersion(runtime, options);
@@ -163,6 +167,10 @@ async function runOne(
           : `LEAKED ${ok.length - withContext}`;
     if (withContext !== 0 && withContext !== ok.length)
       fail('context lost or leaked in some requests');
+    const expectContext = runtime.context !== 'none';
+    if (ok.length > 0 && expectContext !== (withContext === ok.length)) {
+      fail(`context is ${row.context}, expected ${expectContext ? 'AsyncLocalStorage' : 'none'}`);
+    }
     const auto = ok.filter((e) => traceIdOf(e.body?.automatic) === e.traceId).length;
     row.outgoing =
       auto === ok.length
@@ -335,7 +343,8 @@ async function bundleApp(
       __OTLP_URL__: JSON.stringify(urls.otlp),
       __DOWNSTREAM_URL__: JSON.stringify(urls.downstream),
     },
-    plugins: [sourceAliases(join(options.dir, '..', '..'))],
+    // Workers get core's edge build, as wrangler's `workerd` condition picks it.
+    plugins: [sourceAliases(join(options.dir, '..', '..'), { edge: worker })],
     logLevel: 'warning',
   });
   // The Node built-ins the bundle still imports: what a runtime must provide.

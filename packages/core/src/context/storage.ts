@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { singleton } from '../internal/global';
 import type { Span } from '../span';
+import { newAsyncStore } from './async-storage';
 
 /**
  * What the context carries: the active span (which knows its trace), the
@@ -17,7 +17,7 @@ export interface ContextCarrier {
 
 export const UNTRACED: ContextCarrier = Object.freeze({ isContextCarrier: true as const });
 
-const storage = singleton('als', () => new AsyncLocalStorage<ContextCarrier>());
+const storage = singleton('als', () => newAsyncStore<ContextCarrier>());
 
 export function activeCarrier(): ContextCarrier | undefined {
   return storage.getStore();

@@ -45,7 +45,7 @@ export function consoleExporter(options: ConsoleExporterOptions = {}): ConsoleEx
   const opts = validate(options);
   // After validate(), whose messages for each type are more precise: this adds unknown names.
   checkOptions('consoleExporter()', options, CONSOLE_EXPORTER_OPTIONS);
-  const write = opts.write ?? ((text: string) => void process.stdout.write(text));
+  const write = opts.write ?? defaultWrite();
   const colorMode = opts.colors ?? 'auto';
   const colors = colorMode === 'auto' ? autoColors(opts.write === undefined) : colorMode;
   const render: Readonly<Omit<RenderOptions, 'width'>> = {
@@ -124,14 +124,27 @@ function validate(options: ConsoleExporterOptions): ConsoleExporterOptions {
  * empty string; FORCE_COLOR wins over it, as in Node itself.
  */
 function autoColors(toStdout: boolean): boolean {
-  const force = process.env.FORCE_COLOR;
+  const proc = hostProcess();
+  const force = proc?.env?.FORCE_COLOR;
   if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
-  if (process.env.NO_COLOR) return false;
-  return toStdout && process.stdout.isTTY === true;
+  if (proc?.env?.NO_COLOR) return false;
+  return toStdout && proc?.stdout?.isTTY === true;
+}
+
+/** Node's `process`, where there is one (fetch runtimes may have none). */
+function hostProcess(): Partial<Pick<NodeJS.Process, 'env' | 'stdout'>> | undefined {
+  return (globalThis as { process?: Partial<NodeJS.Process> }).process;
+}
+
+/** stdout where there is one; elsewhere (fetch runtimes) the console, a line at a time. */
+function defaultWrite(): (text: string) => void {
+  const stdout = hostProcess()?.stdout;
+  if (typeof stdout?.write === 'function') return (text) => void stdout.write(text);
+  return (text) => console.log(text.replace(/\n$/, ''));
 }
 
 function terminalWidth(): number {
-  const columns = process.stdout.columns;
+  const columns = hostProcess()?.stdout?.columns;
   return typeof columns === 'number' && columns > 0
     ? Math.max(MIN_TERMINAL_WIDTH, columns)
     : FALLBACK_WIDTH;

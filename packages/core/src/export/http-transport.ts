@@ -1,10 +1,13 @@
-import http, { type IncomingHttpHeaders, validateHeaderName, validateHeaderValue } from 'node:http';
-import https from 'node:https';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import { runUntraced } from '../context/storage';
 import type { ExportResult } from '../types';
 import { describeError, ExportError } from './export-error';
+import {
+  byteLength,
+  compress,
+  MAX_DETAIL_CHARS,
+  post,
+  type RawResponse,
+} from './internal/http-post';
 import { parseRetryAfter } from './internal/retry-after';
 
 export interface PostBatchOptions {
@@ -16,18 +19,12 @@ export interface PostBatchOptions {
   compression?: 'gzip' | 'none';
 }
 
-const gzipAsync = promisify(gzip);
-
-/** Retries resend the same body object; compress it once. */
-const gzipped = new WeakMap<Uint8Array, Uint8Array>();
-
-/** Response bodies are read (so the socket can be reused) up to this much, then cancelled. */
-const MAX_DRAIN_BYTES = 64 * 1024;
-/** How much of an error response goes into the error message. */
-const MAX_DETAIL_CHARS = 300;
+/** A header name is an RFC 9110 token; a value has no control characters but tab. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
- * POSTs one encoded batch with `node:http(s)`, outside any trace, and
+ * POSTs one encoded batch (with `node:http(s)` on Node, `fetch` on edge runtimes), outside any trace, and
  * classifies the outcome: 2xx delivered; 408, 429, 5xx, network errors and
  * timeouts retryable (with `Retry-After` as `retryAfterMs`); other statuses
  * dropped. Never throws, and always frees the response body.
@@ -69,8 +66,11 @@ async function send(options: PostBatchOptions): Promise<ExportResult> {
   const headers: Record<string, string> = {};
   try {
     for (const [name, value] of Object.entries(options.headers ?? {})) {
-      validateHeaderName(name);
-      validateHeaderValue(name, value);
+      if (!HEADER_NAME.test(name))
+        throw new TypeError(`header name ${JSON.stringify(name)} is not a valid HTTP token`);
+      if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
+        throw new TypeError(`header ${JSON.stringify(name)} has an invalid value`);
+      }
       headers[name.toLowerCase()] = value;
     }
   } catch (error) {
@@ -89,9 +89,7 @@ async function send(options: PostBatchOptions): Promise<ExportResult> {
     body = await compress(body);
     headers['content-encoding'] = 'gzip';
   }
-  headers['content-length'] = String(
-    typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
-  );
+  headers['content-length'] = String(byteLength(body));
 
   let response: RawResponse;
   try {
@@ -109,81 +107,20 @@ async function send(options: PostBatchOptions): Promise<ExportResult> {
 
   const { status } = response;
   if (status >= 200 && status < 300) return { ok: true };
-  const detail = detailText(response.kept);
+  const detail = detailText(response.detail);
   const retryable = status === 408 || status === 429 || status >= 500;
-  const message = `${target} answered HTTP ${status}${detail ? ` (${detail})` : ''}${hintFor(status, response.headers)}`;
+  const message = `${target} answered HTTP ${status}${detail ? ` (${detail})` : ''}${hintFor(status, response)}`;
   const error = new ExportError('http-status', message, { status });
   if (!retryable) return { ok: false, retryable: false, error };
-  const retryAfterMs = parseRetryAfter(headerValue(response.headers, 'retry-after'));
+  const retryAfterMs = parseRetryAfter(response.header('retry-after'));
   return retryAfterMs === undefined
     ? { ok: false, retryable: true, error }
     : { ok: false, retryable: true, retryAfterMs, error };
 }
 
-interface RawResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  /** The start of the body, for error messages. */
-  kept: Buffer[];
-}
-
-/**
- * One POST with `node:http(s)` and the keep-alive global agents: measured at a
- * quarter of the CPU the global `fetch` spends on the same 150 KB batch. Redirects
- * are never followed. The response body is read (so the socket is reused) up to
- * MAX_DRAIN_BYTES; past that the response is dropped with its socket.
- */
-function post(
-  url: URL,
-  headers: Record<string, string>,
-  body: string | Uint8Array,
-  signal: AbortSignal,
-): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const client = url.protocol === 'https:' ? https : http;
-    const req = client.request(url, { method: 'POST', headers, signal }, (res) => {
-      const kept: Buffer[] = [];
-      let keptBytes = 0;
-      let total = 0;
-      const done = () => resolve({ status: res.statusCode ?? 0, headers: res.headers, kept });
-      res.on('data', (chunk: Buffer) => {
-        total += chunk.byteLength;
-        if (keptBytes < MAX_DETAIL_CHARS * 4) {
-          kept.push(chunk);
-          keptBytes += chunk.byteLength;
-        }
-        if (total > MAX_DRAIN_BYTES) {
-          res.destroy();
-          done();
-        }
-      });
-      res.on('end', done);
-      res.on('error', () => done());
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function headerValue(headers: IncomingHttpHeaders, name: string): string | null {
-  const value = headers[name];
-  if (value === undefined) return null;
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
-function detailText(kept: Buffer[]): string {
-  if (kept.length === 0) return '';
-  const text = Buffer.concat(kept).toString('utf8').replace(/\s+/g, ' ').trim();
-  return text.length > MAX_DETAIL_CHARS ? `${text.slice(0, MAX_DETAIL_CHARS)}...` : text;
-}
-
-async function compress(body: string | Uint8Array): Promise<Uint8Array> {
-  if (typeof body === 'string') return gzipAsync(body);
-  const cached = gzipped.get(body);
-  if (cached !== undefined) return cached;
-  const zipped = await gzipAsync(body);
-  gzipped.set(body, zipped);
-  return zipped;
+function detailText(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > MAX_DETAIL_CHARS ? `${flat.slice(0, MAX_DETAIL_CHARS)}...` : flat;
 }
 
 function aborted(signal: AbortSignal, target: string): ExportResult {
@@ -214,12 +151,12 @@ function networkReason(error: unknown): string {
   return describeError(error);
 }
 
-function hintFor(status: number, headers: IncomingHttpHeaders): string {
+function hintFor(status: number, response: RawResponse): string {
   if (status === 401 || status === 403) return '; check the auth token or headers';
   if (status === 413)
     return '; the batch is too large for the collector, lower maxBatchBytes and maxBatchTraces';
   if (status >= 300 && status < 400) {
-    const location = headerValue(headers, 'location');
+    const location = response.header('location');
     return `; redirects are not followed, point the exporter url at the final address${location ? ` (${location})` : ''}`;
   }
   return '';

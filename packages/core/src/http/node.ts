@@ -1,22 +1,10 @@
-import { EventEmitter } from 'node:events';
-import { type IncomingMessage, OutgoingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { nodeResponseMethods } from './internal/node-response-methods';
 import { parseContentLength } from './internal/request';
 import type { HttpOutcome, HttpRequestInfo, ServerRequest } from './server-tracing';
 
-/*
- * Node's own response methods, called on the response rather than looked up on
- * it. Express gives every response a new prototype, so each name read from it
- * is an inline-cache miss (counted on Express: about 2,000 instructions each,
- * 16 per request from tracing). Only for real `OutgoingMessage`s; a stand-in
- * response is used through its own methods.
- */
-const { getHeader, hasHeader, setHeader } = OutgoingMessage.prototype;
-const { on } = EventEmitter.prototype;
-// A getter on OutgoingMessage.prototype on every supported Node (>= 20).
-const writableFinished = Object.getOwnPropertyDescriptor(
-  OutgoingMessage.prototype,
-  'writableFinished',
-)?.get as (this: ServerResponse) => boolean;
+const { getHeader, hasHeader, setHeader, on, writableFinished, isNodeResponse } =
+  nodeResponseMethods;
 
 /** Reads what core needs from a Node `IncomingMessage` (Express, Koa and Nest's `req`). */
 export function nodeRequestInfo(req: IncomingMessage & { originalUrl?: string }): HttpRequestInfo {
@@ -90,11 +78,6 @@ export function endWithNodeResponse(
   };
   if (node) on.call(res, 'close', onClose);
   else res.on('close', onClose);
-}
-
-/** A real Node response, not a stand-in with the same methods (tests, wrappers). Not a type guard: both are typed `ServerResponse`. */
-function isNodeResponse(res: object): boolean {
-  return res instanceof OutgoingMessage;
 }
 
 type ResponseHeaders = Pick<ServerResponse, 'getHeader'>;

@@ -48,7 +48,4 @@ export function newTraceId(nowMs: number = Date.now()): string {
   return pool.toString('hex', at, at + 16);
 }
 
-/** The creation time encoded in a time-ordered trace id, in Unix milliseconds. */
-export function traceIdTime(traceId: string): number {
-  return Number.parseInt(traceId.slice(0, 12), 16);
-}
+export { traceIdTime } from './trace-id-time';

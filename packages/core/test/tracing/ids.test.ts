@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { newSpanId, newTraceId, traceIdTime } from '../../src/internal/ids';
+import * as nodeIds from '../../src/internal/ids';
+import * as edgeIds from '../../src/internal/ids.edge';
 
-describe('ids', () => {
+// The Node build draws from node:crypto into a Buffer; the edge build from Web Crypto.
+describe.each([
+  ['node', nodeIds],
+  ['edge', edgeIds],
+])('ids (%s build)', (_build, { newSpanId, newTraceId, traceIdTime }) => {
   it('lays trace ids out as UUIDv7: 48-bit milliseconds, version 7, variant 0b10', () => {
     const ms = 0x0123_4567_89ab;
     for (let i = 0; i < 2000; i++) {

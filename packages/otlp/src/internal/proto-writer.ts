@@ -25,7 +25,7 @@ const TWO_32 = 2 ** 32;
 /** A buffer grown past this by one large message is not kept for the next. */
 const KEEP_BYTES = 1024 * 1024;
 const DIGITS = /^\d+$/;
-/** Strings up to this many UTF-16 units are tried as ASCII by hand, before Buffer#write. */
+/** Strings up to this many UTF-16 units are tried as ASCII by hand, before `encodeInto`. */
 const SHORT = 64;
 /** A hex digit's value by char code, -1 where it is not one. */
 const HEX_VALUE = new Int8Array(128).fill(-1);
@@ -36,25 +36,51 @@ for (let i = 0; i < 6; i++) {
 }
 const MAX_BYTES = 2 ** 31 - 1;
 
+/** Decodes base64 (standard or URL-safe, padded or not) without Buffer. */
+export function fromBase64(value: string): Uint8Array {
+  let text: string;
+  try {
+    text = atob(
+      value
+        .replace(/-/g, '+')
+        .replace(/_/g, '/')
+        .replace(/[^A-Za-z0-9+/]/g, ''),
+    );
+  } catch {
+    return new Uint8Array(0);
+  }
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * Plain `Uint8Array` and `TextEncoder`, no `Buffer`: the writer runs on
+ * Workers without `nodejs_compat` too.
+ */
 export class ProtoWriter {
-  private buf: Buffer;
+  private buf: Uint8Array;
+  private view: DataView;
   private pos = 0;
   private readonly initialBytes: number;
 
   constructor(initialBytes = 64 * 1024) {
     this.initialBytes = initialBytes;
-    this.buf = Buffer.allocUnsafe(initialBytes);
+    this.buf = new Uint8Array(initialBytes);
+    this.view = new DataView(this.buf.buffer);
   }
 
   /** Starts a new message, keeping the buffer unless one message made it large. */
   reset(): void {
     this.pos = 0;
-    if (this.buf.length > KEEP_BYTES) this.buf = Buffer.allocUnsafe(this.initialBytes);
+    if (this.buf.length > KEEP_BYTES) this.replace(new Uint8Array(this.initialBytes));
   }
 
   /** The finished message, copied out of the reused buffer. */
   finish(): Uint8Array {
-    return Uint8Array.prototype.slice.call(this.buf, 0, this.pos);
+    return this.buf.slice(0, this.pos);
   }
 
   /** Opens a nested message as field `field`; close it with `end(mark)`. */
@@ -97,7 +123,7 @@ export class ProtoWriter {
   fixed32(field: number, value: number): void {
     this.key(field, WIRE_FIXED32);
     this.ensure(4);
-    this.buf.writeUInt32LE(value >>> 0, this.pos);
+    this.view.setUint32(this.pos, value >>> 0, true);
     this.pos += 4;
   }
 
@@ -128,15 +154,15 @@ export class ProtoWriter {
       low = Number(bits & 0xffffffffn);
       high = Number(bits >> 32n);
     }
-    this.buf.writeUInt32LE(low >>> 0, this.pos);
-    this.buf.writeUInt32LE(high >>> 0, this.pos + 4);
+    this.view.setUint32(this.pos, low >>> 0, true);
+    this.view.setUint32(this.pos + 4, high >>> 0, true);
     this.pos += 8;
   }
 
   double(field: number, value: number): void {
     this.key(field, WIRE_FIXED64);
     this.ensure(8);
-    this.buf.writeDoubleLE(value, this.pos);
+    this.view.setFloat64(this.pos, value, true);
     this.pos += 8;
   }
 
@@ -146,7 +172,8 @@ export class ProtoWriter {
     this.ensure(value.length * 3 + 5);
     const mark = this.pos++;
     const written = value.length <= SHORT ? this.shortUtf8(value) : -1;
-    const length = written >= 0 ? written : this.buf.write(value, this.pos, 'utf8');
+    const length =
+      written >= 0 ? written : utf8.encodeInto(value, this.buf.subarray(this.pos)).written;
     this.pos += length;
     this.writeLength(mark, length);
   }
@@ -182,11 +209,12 @@ export class ProtoWriter {
 
   /** bytes given as base64 (OTLP/JSON's `bytesValue`). */
   base64(field: number, value: string): void {
-    const bytes = Buffer.from(value, 'base64');
+    const bytes = fromBase64(value);
     this.key(field, WIRE_LEN);
     this.ensure(bytes.length + 5);
     this.varint(bytes.length);
-    this.pos += bytes.copy(this.buf, this.pos);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
   }
 
   private key(field: number, wireType: number): void {
@@ -240,8 +268,13 @@ export class ProtoWriter {
     const needed = this.pos + bytes;
     if (needed <= this.buf.length) return;
     if (needed > MAX_BYTES) throw new RangeError('OTLP message larger than 2 GiB');
-    const grown = Buffer.allocUnsafe(Math.min(MAX_BYTES, Math.max(needed, this.buf.length * 2)));
-    this.buf.copy(grown, 0, 0, this.pos);
-    this.buf = grown;
+    const grown = new Uint8Array(Math.min(MAX_BYTES, Math.max(needed, this.buf.length * 2)));
+    grown.set(this.buf.subarray(0, this.pos));
+    this.replace(grown);
+  }
+
+  private replace(buf: Uint8Array): void {
+    this.buf = buf;
+    this.view = new DataView(buf.buffer);
   }
 }

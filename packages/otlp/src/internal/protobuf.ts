@@ -14,6 +14,7 @@
  */
 import protobuf from 'protobufjs/light.js';
 import type { OtlpLogsRequest, OtlpTracesRequest } from '../otlp-types';
+import { toHex } from './values';
 
 type Fields = Record<string, { type: string; id: number; rule?: 'repeated' }>;
 
@@ -242,7 +243,7 @@ const DECODE_OPTIONS: protobuf.IConversionOptions = {
 };
 
 function jsonShape(value: unknown): unknown {
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
+  if (value instanceof Uint8Array) return toHex(value);
   if (Array.isArray(value)) return value.map(jsonShape);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};

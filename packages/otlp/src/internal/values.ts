@@ -1,5 +1,6 @@
 import type { AttributeScalar, AttributeValue } from '@tracewire/core';
 import type { OtlpAnyValue, OtlpKeyValue } from '../otlp-types';
+import { fromBase64 } from './proto-writer';
 
 /**
  * Epoch milliseconds (a float with sub-millisecond digits) to Unix nanoseconds as
@@ -54,11 +55,11 @@ export function normalizeId(value: unknown, byteLength: 8 | 16): string | undefi
     if (value.length === byteLength * 2 && HEX.test(value)) {
       hex = value.toLowerCase();
     } else if (value.length > 0) {
-      const bytes = Buffer.from(value, 'base64');
-      if (bytes.length === byteLength) hex = bytes.toString('hex');
+      const bytes = fromBase64(value);
+      if (bytes.length === byteLength) hex = toHex(bytes);
     }
   } else if (value instanceof Uint8Array && value.length === byteLength) {
-    hex = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
+    hex = toHex(value);
   }
   if (hex === undefined || /^0+$/.test(hex)) return undefined;
   return hex;
@@ -128,7 +129,7 @@ function fromScalar(value: OtlpAnyValue): AttributeScalar | undefined {
     return Number(value.doubleValue);
   if (value.bytesValue !== undefined && value.bytesValue !== null) {
     const bytes = value.bytesValue as unknown;
-    return bytes instanceof Uint8Array ? Buffer.from(bytes).toString('base64') : String(bytes);
+    return bytes instanceof Uint8Array ? toBase64(bytes) : String(bytes);
   }
   return undefined;
 }
@@ -168,4 +169,17 @@ export function fromKeyValues(list: unknown): Record<string, AttributeValue> {
     if (value !== undefined) out[entry.key] = value;
   }
   return out;
+}
+
+/** Lowercase hex of `bytes` (no Buffer: this runs on Workers without `nodejs_compat`). */
+export function toHex(bytes: Uint8Array): string {
+  let out = '';
+  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
+  return out;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let text = '';
+  for (const byte of bytes) text += String.fromCharCode(byte);
+  return btoa(text);
 }
