@@ -377,7 +377,7 @@ export class ServerRequest {
    * `endWithNodeResponse()` adds no listener for it.
    */
   get isRecording(): boolean {
-    return this.trace !== undefined && this.trace.rootSpan.isRecording;
+    return this.trace?.rootSpan.isRecording === true;
   }
 
   /** Runs `fn` with this request's server span as the current context. */
