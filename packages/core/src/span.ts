@@ -66,7 +66,6 @@ export interface SpanUpdate {
  */
 export class Span implements ContextCarrier {
   readonly isContextCarrier = true as const;
-  readonly id: string;
   readonly traceId: string;
   readonly parentId: string | null;
   readonly trace: Trace;
@@ -96,6 +95,8 @@ export class Span implements ContextCarrier {
   /** Kept alongside `attributes` so the limit check never walks the object. */
   private attributeTotal = 0;
   private droppedEvents = 0;
+  /** Drawn when first read for a span that records nothing: most are never asked. */
+  private ownId: string | undefined;
 
   /** @internal */
   constructor(
@@ -108,7 +109,7 @@ export class Span implements ContextCarrier {
   ) {
     this.trace = trace;
     this.traceId = trace.id;
-    this.id = id ?? newSpanId();
+    this.ownId = id ?? (recording ? newSpanId() : undefined);
     this.parentId = parentId;
     this.isRecording = recording;
     this.name = name;
@@ -123,6 +124,12 @@ export class Span implements ContextCarrier {
       if (options.attributes) this.setAttributes(options.attributes);
       if (options.input !== undefined) this.setIO(options.input);
     }
+  }
+
+  /** 16 lowercase hex digits. */
+  get id(): string {
+    if (this.ownId === undefined) this.ownId = newSpanId();
+    return this.ownId;
   }
 
   get isEnded(): boolean {

@@ -89,6 +89,8 @@ const TRACE_BASE_BYTES = 330;
 const NO_TAGS = Object.freeze([]) as unknown as string[];
 const NO_ATTRIBUTES = Object.freeze({}) as Attributes;
 const NO_LOGS = Object.freeze([]) as unknown as LogData[];
+// An unsampled trace never holds a span (`startSpan()` adds only recording ones).
+const NO_SPANS = Object.freeze([]) as unknown as Span[];
 const NONE_DROPPED = Object.freeze(noneDropped());
 /** Shared by every exported trace: one object, not one per trace. */
 const SDK: TraceData['sdk'] = Object.freeze({ name: '@tracewire/core', version: VERSION });
@@ -163,7 +165,7 @@ export class Trace {
       startTime: options.startTime,
     });
     if (options.status) this.rootSpan.setStatus(options.status);
-    this.spans = this.sampled ? [this.rootSpan] : [];
+    this.spans = this.sampled ? [this.rootSpan] : NO_SPANS;
   }
 
   get name(): string {

@@ -262,6 +262,11 @@ export class Tracer {
     return new Trace(this.runtime, opts);
   }
 
+  /** @internal `startTrace()` for options core built itself (the HTTP lifecycle's, per request): not checked again. */
+  openTrace(options: TraceOptions): Trace {
+    return new Trace(this.runtime, options);
+  }
+
   /**
    * Runs `fn` inside a new trace and always ends and sends it, even when `fn`
    * throws (the error is recorded, then rethrown unchanged). Resolves to `fn`'s

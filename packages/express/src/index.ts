@@ -77,7 +77,8 @@ export function tracing(options: ExpressTracingOptions = {}): TracingMiddleware 
           req.trace = request.trace;
           req.span = request.span;
         }
-        if (dispatch) followDispatch(req);
+        // An unsampled request's route is never read: its dispatch is not followed.
+        if (dispatch && request.isRecording) followDispatch(req);
         const app = exposedBy ?? req.app;
         endWithNodeResponse(request, res, () => ({ route: routeTemplate(req, app) }));
       },

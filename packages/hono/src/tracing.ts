@@ -49,11 +49,17 @@ export function tracing(
       () => (node !== undefined ? nodeRequestInfo(node.incoming) : fetchRequestInfo(c.req.raw)),
       () => (state === undefined ? next() : runTraced(c, next, state, node === undefined)),
       (request) => {
-        const opened: RequestState = { request, route: undefined, thrown: undefined };
-        attachState(c, opened);
         const trace = request.trace ?? untracedTrace();
         c.set('trace', trace);
         c.set('span', trace.rootSpan);
+        if (node !== undefined && !request.isRecording) {
+          // On Node nothing records an unsampled request's route, error or end: the header alone.
+          // A fetch runtime still needs runTraced: the header goes on the Response it returns.
+          endWithNodeResponse(request, node.outgoing);
+          return;
+        }
+        const opened: RequestState = { request, route: undefined, thrown: undefined };
+        attachState(c, opened);
         if (node !== undefined) endWithNodeResponse(request, node.outgoing, outcomeOf(c, opened));
         state = opened;
       },

@@ -464,6 +464,84 @@ describe('edge runtimes: no AsyncLocalStorage, executionCtx.waitUntil', () => {
   });
 });
 
+describe('an unsampled request', () => {
+  const CALLER = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const inbound = `00-${CALLER}-00f067aa0ba902b7-00`;
+  const appFor = (t: Tracer) => {
+    const app = new Hono<Env>();
+    app.use(tracing({ tracer: t }));
+    app.get('/work/:id', async (c) => {
+      const child = c.get('span').startSpan('work');
+      child.setAttribute('id', c.req.param('id'));
+      child.log.info('working');
+      child.end();
+      return c.json({
+        traceId: currentTrace()?.id ?? null,
+        sampled: c.get('trace').sampled,
+        onward: child.headers().traceparent,
+      });
+    });
+    app.get('/fail', () => {
+      throw new Error('boom');
+    });
+    app.onError((_error, c) => c.text('failed', 500));
+    return app;
+  };
+
+  it('through app.request(): continues the caller, returns traceresponse, waits for nothing', async () => {
+    const quietExporter = memoryExporter();
+    const quiet = createTracer({ serviceName: 'quiet', exporter: quietExporter, context: false });
+    const app = appFor(quiet);
+    const handed: Array<Promise<unknown>> = [];
+    const executionCtx = {
+      waitUntil: (promise: Promise<unknown>) => handed.push(promise),
+      passThroughOnException: () => undefined,
+      props: {},
+    };
+    const res = await app.request(
+      '/work/3',
+      { headers: { traceparent: inbound } },
+      {},
+      executionCtx,
+    );
+    expect(res.status).toBe(200);
+    const header = res.headers.get('traceresponse')!;
+    expect(header).toMatch(new RegExp(`^00-${CALLER}-[0-9a-f]{16}-00$`));
+    const body = (await res.json()) as { sampled: boolean; onward: string };
+    expect(body.sampled).toBe(false);
+    expect(body.onward).toMatch(new RegExp(`^00-${CALLER}-[0-9a-f]{16}-00$`));
+    expect(body.onward.split('-')[2]).not.toBe(header.split('-')[2]);
+    expect(handed).toHaveLength(0);
+    const failed = await app.request('/fail', { headers: { traceparent: inbound } });
+    expect(failed.status).toBe(500);
+    expect(failed.headers.get('traceresponse')).toMatch(new RegExp(`^00-${CALLER}-`));
+    await quiet.flush();
+    expect(quietExporter.traces()).toHaveLength(0);
+    await quiet.shutdown();
+  });
+
+  it('through a real server: the same, with the implicit context', async () => {
+    const quietExporter = memoryExporter();
+    const quiet = createTracer({ serviceName: 'quiet', exporter: quietExporter, sampler: 'never' });
+    const server = await listen(appFor(quiet));
+    try {
+      const res = await fetch(`${server.url}/work/4`);
+      const header = res.headers.get('traceresponse')!;
+      expect(header).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-02$/);
+      const body = (await res.json()) as { traceId: string; sampled: boolean; onward: string };
+      expect(body.traceId).toBe(header.split('-')[1]);
+      expect(body.onward).toMatch(new RegExp(`^00-${body.traceId}-[0-9a-f]{16}-02$`));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      await quiet.flush();
+      expect(quietExporter.traces()).toHaveLength(0);
+      expect(quiet.stats()).toMatchObject({ tracesStarted: 1, tracesUnsampled: 1 });
+    } finally {
+      await server.close();
+      await quiet.shutdown();
+    }
+  });
+});
+
 describe('on Node', () => {
   it('never reads c.executionCtx, whose getter throws (an Error and its stack) on Node', async () => {
     const exporter = memoryExporter();

@@ -55,10 +55,15 @@ export function tracing(options: KoaTracingOptions = {}): Middleware {
       () => nodeRequestInfo(ctx.req),
       () => (state === undefined ? next() : runTraced(ctx, next, state)),
       (request) => {
-        const opened = attachState(ctx, request);
         ctx.state.trace = request.trace;
         ctx.state.span = request.span;
         // Koa's error path removes every header: traceresponse goes on as the head is written.
+        if (!request.isRecording) {
+          // Nothing records an unsampled request's route, error or end: the header alone.
+          endWithNodeResponse(request, ctx.res, undefined, AT_HEAD);
+          return;
+        }
+        const opened = attachState(ctx, request);
         endWithNodeResponse(request, ctx.res, () => outcomeOf(ctx, opened), AT_HEAD);
         state = opened;
       },

@@ -79,6 +79,8 @@ function handleTraced(context: ExecutionContext, next: CallHandler): Observable<
     request.trace === undefined || currentSpan()?.trace === request.trace
       ? next.handle()
       : request.run(() => next.handle());
+  // An unsampled request records no error: nothing to watch for.
+  if (!request.isRecording) return handled;
   // With TracingModule, its hook on Nest's ExceptionsHandler records the same error
   // again (recording is idempotent); on its own, this is where errors are recorded.
   return handled.pipe(tap({ error: (error: unknown) => recordOn(request, error) }));

@@ -42,6 +42,8 @@ export interface NodeResponseOptions {
  * closes: after the last byte of a buffered or streamed body was handed to the
  * socket, or, as `aborted`, when the connection went away first. `outcome` is
  * read at that moment, so adapters can report the route and error known by then.
+ * A request that records nothing (`request.isRecording` false) only gets the
+ * header: its end is not followed.
  */
 export function endWithNodeResponse(
   request: ServerRequest,
@@ -57,6 +59,8 @@ export function endWithNodeResponse(
     } else if (node) setNodeTraceResponse(res, header);
     else if (!res.headersSent) setTraceResponse(res, header);
   }
+  // Nothing records an unsampled request's end: it gets the header and no listener.
+  if (!request.isRecording) return;
   // Node emits 'close' on every response, one tick after 'finish' when it completed:
   // one listener, where 'finish' plus 'close' would cost two and their removal.
   const onClose = () => {

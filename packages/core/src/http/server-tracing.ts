@@ -227,18 +227,24 @@ export class HttpServerTracing {
 
   private open(request: HttpRequestInfo): ServerRequest {
     const tracer = this.tracer;
-    const { path, query } = splitUrl(request.url);
     const inbound =
       request.lowercaseHeaders === true
         ? extractLowercase(request.headers as LowercaseHeaders)
         : extract(request.headers);
-    const ignored = this.ignored?.(request, path) === true;
+    // The URL is split only when something reads it: an unsampled request never does.
+    let url: { path: string; query: string } | undefined;
+    let ignored = false;
+    if (this.ignored !== undefined) {
+      url = splitUrl(request.url);
+      ignored = this.ignored(request, url.path);
+    }
     const trusted = inbound !== undefined && this.trust(request);
     const method = methodName(request.method);
     let links: LinkData[] | undefined;
     if (inbound !== undefined && !trusted)
       links = [{ traceId: inbound.traceId, spanId: inbound.spanId }];
-    const trace = tracer.startTrace({
+    // Core builds these options itself: no per-request check of their names.
+    const trace = tracer.openTrace({
       name: method,
       kind: 'server',
       parent: trusted ? inbound : undefined,
@@ -255,6 +261,7 @@ export class HttpServerTracing {
     const span = trace.rootSpan;
     if (span.isRecording) {
       try {
+        const { path, query } = url ?? splitUrl(request.url);
         this.describeRequest(span, request, method, path, query, tracer);
       } catch (error) {
         handle.abandon();
@@ -363,6 +370,16 @@ export class ServerRequest {
     return this.ended;
   }
 
+  /**
+   * False when the request records nothing (unsampled, ignored, or tracing
+   * failed): its context still propagates and `traceresponse` is still sent,
+   * but nothing waits for its end, since nothing would be exported.
+   * `endWithNodeResponse()` adds no listener for it.
+   */
+  get isRecording(): boolean {
+    return this.trace?.rootSpan.isRecording === true;
+  }
+
   /** Runs `fn` with this request's server span as the current context. */
   run<R>(fn: () => R): R {
     const span = this.trace?.rootSpan;
@@ -428,11 +445,13 @@ export class ServerRequest {
 
   /**
    * Settles once the request has ended and its trace has been delivered (or
-   * given up); callable before the end. What a fetch runtime's `waitUntil`
-   * waits for. `urgent`: export the trace as soon as it ends rather than with
-   * the next batch (the runtime may freeze once the response is out). Never rejects.
+   * given up); callable before the end; at once for a request that records
+   * nothing. What a fetch runtime's `waitUntil` waits for. `urgent`: export
+   * the trace as soon as it ends rather than with the next batch (the runtime
+   * may freeze once the response is out). Never rejects.
    */
   whenDelivered(urgent = false): Promise<void> {
+    if (!this.isRecording) return RESOLVED;
     if (urgent) this.urgent = true;
     this.delivered ??= new Promise<void>((resolve) => {
       this.resolveDelivered = resolve;

@@ -331,12 +331,17 @@ export function runAdapterContract(name: string, makeApp: MakeContractApp): void
     const seen: IncomingHttpHeaders[] = [];
     let downstream: Server;
 
-    const tracerFor = (serviceName: string, outgoing?: { propagateTo: string[] }) => {
+    const tracerFor = (
+      serviceName: string,
+      outgoing?: { propagateTo: string[] },
+      sampler?: 'never',
+    ) => {
       const created = createTracer({
         serviceName,
         exporter,
         batch: { scheduledDelayMs: 5 },
         outgoing,
+        sampler,
       });
       tracers.push(created);
       return created;
@@ -421,6 +426,62 @@ export function runAdapterContract(name: string, makeApp: MakeContractApp): void
       const [trace] = await waitForTraces(t, exporter, byPath('/users/13'));
       expect(trace!.status).not.toBe('error');
       expect(await settle(t, exporter, trace!.id, 150)).toHaveLength(1);
+    });
+
+    it('keeps the context of an unsampled request: ids and flag 00 go downstream and back, nothing is exported', async () => {
+      const t = tracerFor('contract-unsampled', undefined, 'never');
+      const app = await appFor(t);
+      const flagsOf = (header: unknown) => String(header).split('-')[3];
+      const idsOf = (header: unknown) => String(header).split('-').slice(1, 3);
+
+      // Continued: the caller's trace id, a span id of our own, the unsampled flag.
+      const inbound = `00-${CALLER_TRACE}-${CALLER_SPAN}-00`;
+      const continued = await send(`${app.url}/call`, { headers: { traceparent: inbound } });
+      expect(continued.status).toBe(200);
+      const [traceId, serverSpan] = idsOf(continued.headers.traceresponse);
+      expect(traceId).toBe(CALLER_TRACE);
+      expect(serverSpan).toMatch(/^[0-9a-f]{16}$/);
+      expect(serverSpan).not.toBe(CALLER_SPAN);
+      expect(flagsOf(continued.headers.traceresponse)).toBe('00');
+      expect(JSON.parse(continued.body).traceId).toBe(CALLER_TRACE);
+      expect(seen).toHaveLength(1);
+      const [outTrace, outSpan] = idsOf(seen[0]!.traceparent);
+      expect(outTrace).toBe(CALLER_TRACE);
+      expect(flagsOf(seen[0]!.traceparent)).toBe('00');
+      expect([CALLER_SPAN, serverSpan]).not.toContain(outSpan);
+
+      // Fresh: a new trace id, flag 00 plus the W3C random bit (02), forwarded the same.
+      const fresh = await send(`${app.url}/call`);
+      expect(fresh.status).toBe(200);
+      const [freshTrace] = idsOf(fresh.headers.traceresponse);
+      expect(freshTrace).toMatch(/^[0-9a-f]{32}$/);
+      expect(freshTrace).not.toBe(CALLER_TRACE);
+      expect(flagsOf(fresh.headers.traceresponse)).toBe('02');
+      expect(JSON.parse(fresh.body).traceId).toBe(freshTrace);
+      expect(String(seen[1]!.traceparent)).toMatch(
+        new RegExp(`^00-${freshTrace}-[0-9a-f]{16}-02$`),
+      );
+
+      // span(), attributes and logs inside it do nothing, and the context still answers.
+      const user = await send(`${app.url}/users/21`);
+      expect(user.status).toBe(200);
+      expect(JSON.parse(user.body)).toEqual({
+        id: '21',
+        traceId: idsOf(user.headers.traceresponse)[0],
+      });
+      const context = await send(`${app.url}/context`);
+      expect(JSON.parse(context.body)).toEqual({
+        traceId: idsOf(context.headers.traceresponse)[0],
+        spanId: idsOf(context.headers.traceresponse)[1],
+      });
+      const failed = await send(`${app.url}/fail`);
+      expect(failed.status).toBe(500);
+      expect(String(failed.headers.traceresponse)).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-02$/);
+
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await t.flush();
+      expect(exporter.traces()).toHaveLength(0);
+      expect(t.stats()).toMatchObject({ tracesStarted: 5, tracesUnsampled: 5, tracesExported: 0 });
     });
 
     it("keeps each tracer's outgoing allow-list: two tracers in one process", async () => {

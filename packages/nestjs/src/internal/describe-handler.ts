@@ -15,9 +15,10 @@ export function describeHandler(context: ExecutionContext): ServerRequest | unde
   const req = context.switchToHttp().getRequest<unknown>();
   const request = requestOf(req);
   if (request === undefined) return undefined;
+  // An unsampled request's route and handler are never read: not worked out.
+  if (!request.isRecording) return request;
   request.setRoute(matchedRoute(req));
-  const span = request.span;
-  if (span?.isRecording) span.setAttributes(handlerAttributes(context));
+  request.span?.setAttributes(handlerAttributes(context));
   return request;
 }
 
