@@ -1,5 +1,6 @@
 // The edge build's ids: Web Crypto's `getRandomValues` (every fetch runtime has
 // it) into a pooled Uint8Array, where the Node build uses `node:crypto` and Buffer.
+import { layTraceId } from './trace-id-layout';
 
 const POOL_SIZE = 8192;
 const pool = new Uint8Array(POOL_SIZE);
@@ -30,22 +31,11 @@ export function newSpanId(): string {
   }
 }
 
-/** A 128-bit trace id in UUIDv7 layout, as the Node build makes it (`ids.ts`). */
+/** A 128-bit trace id in UUIDv7 layout (`trace-id-layout.ts`), as the Node build makes it. */
 export function newTraceId(nowMs: number = Date.now()): string {
-  const ms = nowMs >= 0 && nowMs < 2 ** 48 ? Math.floor(nowMs) : Date.now();
   const at = take(16);
-  // 48 bits of milliseconds, big-endian: the high 16 and the low 32 separately.
-  const high = Math.floor(ms / 2 ** 32);
-  const low = ms >>> 0;
-  pool[at] = high >>> 8;
-  pool[at + 1] = high & 0xff;
-  pool[at + 2] = low >>> 24;
-  pool[at + 3] = (low >>> 16) & 0xff;
-  pool[at + 4] = (low >>> 8) & 0xff;
-  pool[at + 5] = low & 0xff;
-  pool[at + 6] = 0x70 | (pool[at + 6]! & 0x0f);
-  pool[at + 8] = 0x80 | (pool[at + 8]! & 0x3f);
+  layTraceId(pool, at, nowMs);
   return hex(at, 16);
 }
 
-export { traceIdTime } from './trace-id-time';
+export { traceIdTime } from './trace-id-layout';

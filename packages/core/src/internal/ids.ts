@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto';
+import { layTraceId } from './trace-id-layout';
 
 /*
  * Ids come from a cryptographic source, drawn from a pooled buffer so one
@@ -32,20 +33,12 @@ export function newSpanId(): string {
   }
 }
 
-/**
- * A 128-bit trace id in UUIDv7 layout: 48-bit Unix milliseconds, version 7,
- * 12 random bits, variant 0b10, 62 random bits. Ids sort by creation time, and
- * the low 56 bits are random, so the W3C Level 2 `random` flag is truthful.
- */
+/** A 128-bit trace id in UUIDv7 layout (`trace-id-layout.ts`). */
 export function newTraceId(nowMs: number = Date.now()): string {
-  // A time the 48 bits cannot hold (negative, NaN, past the year 10889) is replaced by now.
-  const ms = nowMs >= 0 && nowMs < 2 ** 48 ? Math.floor(nowMs) : Date.now();
   const at = take(16);
   // The time goes into the drawn bytes themselves, so the whole id is one hex conversion.
-  pool.writeUIntBE(ms, at, 6);
-  pool[at + 6] = 0x70 | (pool[at + 6]! & 0x0f);
-  pool[at + 8] = 0x80 | (pool[at + 8]! & 0x3f);
+  layTraceId(pool, at, nowMs);
   return pool.toString('hex', at, at + 16);
 }
 
-export { traceIdTime } from './trace-id-time';
+export { traceIdTime } from './trace-id-layout';

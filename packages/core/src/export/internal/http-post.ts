@@ -33,8 +33,8 @@ export async function compress(body: string | Uint8Array): Promise<Uint8Array> {
 }
 
 /**
- * One POST with `node:http(s)` and the keep-alive global agents: measured at a
- * quarter of the CPU the global `fetch` spends on the same 150 KB batch. Redirects
+ * One POST with `node:http(s)` and the keep-alive global agents, cheaper in CPU
+ * than the global `fetch` on Node (see bench/). Redirects
  * are never followed. The response body is read (so the socket is reused) up to
  * MAX_DRAIN_BYTES; past that the response is dropped with its socket. The edge
  * build (`http-post.edge.ts`) sends with `fetch`.

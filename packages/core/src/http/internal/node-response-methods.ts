@@ -3,11 +3,9 @@ import { OutgoingMessage, type ServerResponse } from 'node:http';
 
 /*
  * Node's own response methods, called on the response rather than looked up on
- * it. Express gives every response a new prototype, so each name read from it
- * is an inline-cache miss (counted on Express: about 2,000 instructions each,
- * 16 per request from tracing). Only for real `OutgoingMessage`s; a stand-in
- * response is used through its own methods. The edge build
- * (`node-response-methods.edge.ts`) has no Node responses at all.
+ * it: Express gives every response a new prototype, so each name read from it
+ * misses the inline cache (counted in bench/). Only for real `OutgoingMessage`s;
+ * the edge build (`node-response-methods.edge.ts`) has no Node responses.
  */
 export const nodeResponseMethods = {
   getHeader: OutgoingMessage.prototype.getHeader,
