@@ -39,6 +39,8 @@ Options:
   --express-router-errors B tracing({ routerErrors }) of the Express variants (default true)
   --profile N               also print each variant's N costliest functions (self instructions
                             per request), JavaScript named from V8's --perf-basic-prof map
+  --node-flags "F"          node/V8 flags for every server, as for pnpm bench (say
+                            "--no-allocation-site-pretenuring", to see what V8's pretenuring costs)
   --keep                    with --profile: keep each variant's callgrind output and perf map
                             (for callgrind_annotate --tree=caller, say), and print where
 `;
@@ -58,6 +60,7 @@ const opts = parseArgs(
     profile: 0,
     keep: false,
     node: 'current',
+    nodeFlags: '',
   },
   HELP,
 );
@@ -155,6 +158,7 @@ async function countOne(framework, variant, sinkUrl) {
       node.bin,
       '--single-threaded',
       '--predictable',
+      ...String(opts.nodeFlags).split(' ').filter(Boolean),
       ...(profile !== undefined ? ['--perf-basic-prof'] : []),
       join(here, 'server.mjs'),
       JSON.stringify(config),

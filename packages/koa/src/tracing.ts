@@ -67,6 +67,8 @@ export function tracing(options: KoaTracingOptions = {}): Middleware {
         endWithNodeResponse(request, ctx.res, () => outcomeOf(ctx, opened), AT_HEAD);
         state = opened;
       },
+      // Node's request keeps its class (Koa does not replace its prototype): a property is cheap.
+      'property',
     );
   };
 }

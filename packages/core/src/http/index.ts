@@ -31,6 +31,7 @@ export {
   type HttpRequestInfo,
   HttpServerTracing,
   httpServerTracing,
+  type RequestKeying,
   ServerRequest,
   serverRequestOf,
 } from './server-tracing';
