@@ -139,7 +139,10 @@ type Keyed = { [REQUEST_PROPERTY]?: ServerRequest };
  */
 export function serverRequestOf(key: unknown): ServerRequest | undefined {
   if (key === null || typeof key !== 'object') return undefined;
-  return (key as Keyed)[REQUEST_PROPERTY] ?? traced.get(key);
+  // The map first: the adapters that look requests up by key (Express, NestJS)
+  // register in it, and their request objects change hidden class per request,
+  // where a missing property is a lookup along the whole prototype chain.
+  return traced.get(key) ?? (key as Keyed)[REQUEST_PROPERTY];
 }
 
 /**
@@ -228,9 +231,15 @@ export class HttpServerTracing {
   ): R {
     let request: ServerRequest | undefined;
     try {
-      if (serverRequestOf(key) !== undefined) return next();
+      const byProperty = keyedBy === 'property';
+      // A request object that takes no property (frozen, sealed) was registered in the map.
+      const seen = byProperty
+        ? (key as Keyed)[REQUEST_PROPERTY] !== undefined ||
+          (!Object.isExtensible(key) && traced.has(key))
+        : traced.has(key);
+      if (seen) return next();
       request = this.open(describe());
-      register(key, request, keyedBy === 'property');
+      register(key, request, byProperty);
       setup?.(request);
     } catch {
       request?.abandon();

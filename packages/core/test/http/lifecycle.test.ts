@@ -372,9 +372,30 @@ describe('handle() and the request registry', () => {
       undefined,
       'property',
     );
+    // Installed twice: the second finds the request in the map.
+    const key2 = Object.freeze({});
+    let inner: unknown = 'not run';
+    http.handle(
+      key2,
+      info,
+      () =>
+        http.handle(
+          key2,
+          info,
+          () => {
+            inner = currentTrace();
+          },
+          (request) => request.end({ statusCode: 200 }),
+          'property',
+        ),
+      (request) => request.end({ statusCode: 200 }),
+      'property',
+    );
     await tracer.flush();
     expect(traced).toBeDefined();
-    expect(exporter.traces()).toHaveLength(1);
+    expect(exporter.traces()).toHaveLength(2);
+    expect(inner).toBeDefined();
+    expect(exporter.traces()[1]!.spans).toHaveLength(1);
   });
 
   it.each(['map', 'property'] as const)(
@@ -415,7 +436,7 @@ describe('handle() and the request registry', () => {
       () => undefined,
       (request) => request.end({ statusCode: 499 }),
     );
-    let inner: ReturnType<typeof currentTrace> = undefined;
+    let inner: ReturnType<typeof currentTrace>;
     http.handle(key, info, () => {
       inner = currentTrace();
     });
