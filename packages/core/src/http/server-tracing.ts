@@ -147,16 +147,12 @@ export function serverRequestOf(key: unknown): ServerRequest | undefined {
 
 /**
  * How `handle()` finds a request again: `map` (the default) through a weak map
- * keyed by the framework's request object, which it leaves untouched;
- * `property` through a symbol property it sets on that object, for adapters
- * whose request objects share their hidden class (Node's `IncomingMessage` as
- * Koa passes it, Hono's `Context`). Counted on Koa at 0.1 sampling, the
- * property cost about 16,000 fewer instructions per request than the map:
- * V8's young-generation collector keeps a weak map's values alive as long as
- * their entry exists, so every request's traced request survived a collection
- * after the framework had let go of it. Not for objects whose prototype is
- * replaced per request (Express's `req`): a property added to one costs V8 a
- * new hidden class each time (about 30,000 instructions per request on Express).
+ * keyed by the framework's request object, left untouched; `property` through a
+ * symbol property on it, which dies with it, for request objects that keep their
+ * class (Koa's `ctx.req`, Hono's `Context`). V8's young-generation collector keeps
+ * a weak map's values until it finds their key dead; on objects whose prototype
+ * is replaced per request (Express's `req`) a property costs a hidden class each
+ * time (see bench/HISTORY.md, fifth round, third part).
  */
 export type RequestKeying = 'map' | 'property';
 
@@ -519,15 +515,11 @@ export class ServerRequest {
   }
 
   /**
-   * Points the registration of the framework's request at a shared, ended
-   * placeholder instead of this request and its trace. V8's young-generation
-   * collector keeps a weak map's values alive as long as their entry exists,
-   * whether the key is still reachable or not, so an entry left to die with
-   * its key made every request's trace, spans and attributes survive one
-   * collection more, and V8 then allocated them straight into the old
-   * generation: about 17,000 instructions per request on Koa (bench/HISTORY.md,
-   * fifth round). The registration stays, so a second installation of the
-   * middleware still finds the request traced.
+   * Points the registration at a shared, ended placeholder: V8's young-generation
+   * collector keeps a weak map's values until it finds their key dead, so an entry
+   * left to die with its key kept the trace through one more collection (see
+   * bench/HISTORY.md, fifth round, third part). The registration itself stays, so
+   * a second installation of the middleware still finds the request traced.
    */
   private unregister(): void {
     const key = this.registryKey;

@@ -1,8 +1,21 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as nodeIds from '../../src/internal/ids';
-import * as edgeIds from '../../src/internal/ids.edge';
 
-// The Node build draws from node:crypto into a Buffer; the edge build from Web Crypto.
+// The Node build draws from node:crypto into a Buffer; the edge build swaps in
+// random-pool.edge.ts (Web Crypto), as its esbuild plugin does.
+vi.resetModules();
+vi.doMock('../../src/internal/random-pool', () => import('../../src/internal/random-pool.edge'));
+const edgeIds = await import('../../src/internal/ids');
+vi.doUnmock('../../src/internal/random-pool');
+const edgePool = await import('../../src/internal/random-pool.edge');
+
+it('runs the edge build on its own random pool', () => {
+  edgeIds.newSpanId();
+  const before = edgePool.take(0);
+  edgeIds.newSpanId();
+  expect(edgePool.take(0)).toBe(before + 8);
+});
+
 describe.each([
   ['node', nodeIds],
   ['edge', edgeIds],
